@@ -352,7 +352,10 @@ def detect_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
         elif (
             leaf in LABEL_HEADERS
             or _label_like(c, body, raw, nonblank, numeric, catalog)
-            or (c < first_value_col and not any(numeric[r][c] for r in body))
+            # A column with no numbers left of the first value column is a label column, unless its
+            # header names an indicator (a column of dates or text where figures belong is reported).
+            or (c < first_value_col and not any(numeric[r][c] for r in body)
+                and catalog.match_header(paths[c]).status != "ok")
         ):
             role = "label"
         elif c < first_value_col and _is_running_number(c, body, raw, numeric):

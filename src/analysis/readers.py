@@ -159,16 +159,24 @@ def _skip_file(name: str) -> bool:
     return low.startswith("readme")
 
 
-def discover_files(raw_root: Path) -> list[Path]:
-    """All data files under ``raw_root``, sorted by relative path; nothing is opened."""
+def discover_files(raw_root: Path, report: QualityReport | None = None) -> list[Path]:
+    """All data files under ``raw_root``, sorted by relative path; nothing is opened.
+
+    With ``report``, a skipped hidden file whose extension says it is a table (``.x.csv``,
+    ``..%2fevil.xlsx``) gets a ``file_hidden`` error, so no figure vanishes silently. macOS
+    ``._*`` resource forks and files inside hidden folders (``.git``) are not reported.
+    """
     root = Path(raw_root)
     found: list[tuple[str, Path]] = []
     if not root.is_dir():
         return []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
+        for name in sorted(filenames):
             if _skip_file(name):
+                if (report is not None and name.startswith(".") and not name.startswith("._")
+                        and Path(name).suffix.lower() in TABLE_EXTS):
+                    report.add("file_hidden", file=(Path(dirpath) / name).relative_to(root).as_posix())
                 continue
             p = Path(dirpath) / name
             if not p.is_file():
@@ -529,7 +537,46 @@ def _load_openpyxl(data: bytes, data_only: bool):
         )
 
 
+_SHEET_NAME_RE = re.compile(rb'(<(?:\w+:)?sheet\b[^>]*?\bname=")([^"]*)(")')
+_BAD_TITLE_RE = re.compile(r"[\\*?:/\[\]]")  # characters openpyxl (and Excel) refuse in a sheet title
+
+
+def _safe_sheet_titles(data: bytes) -> tuple[bytes, dict[str, str]]:
+    """Sheet names openpyxl refuses (``a/b``, ``../../etc``, ``..\\x``: hostile or hand-made files) are
+    swapped for placeholders in an in-memory copy so the workbook still opens. Returns the bytes and
+    ``{placeholder: real name}``; the real names are put back on the read sheets (names are data only)."""
+    import html
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            xml = zf.read("xl/workbook.xml")
+            names = [html.unescape(m.group(2).decode("utf-8")) for m in _SHEET_NAME_RE.finditer(xml)]
+            if not any(_BAD_TITLE_RE.search(n) for n in names):
+                return data, {}
+            mapping: dict[str, str] = {}
+
+            def swap(m: re.Match) -> bytes:
+                real = html.unescape(m.group(2).decode("utf-8"))
+                if not _BAD_TITLE_RE.search(real):
+                    return m.group(0)
+                ph = f"__sheet{len(mapping) + 1}__"
+                while ph in names:
+                    ph = "_" + ph
+                mapping[ph] = real
+                return m.group(1) + ph.encode() + m.group(3)
+
+            xml = _SHEET_NAME_RE.sub(swap, xml)
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+                for info in zf.infolist():
+                    zout.writestr(info.filename, xml if info.filename == "xl/workbook.xml" else zf.read(info))
+            return out.getvalue(), mapping
+    except Exception:
+        return data, {}  # let openpyxl report what is wrong
+
+
 def _read_xlsx(data: bytes, wb: Workbook, report: QualityReport) -> Workbook | None:
+    data, real_titles = _safe_sheet_titles(data)
     data, has_formulas = _prepare_xlsx(data)
     try:
         book = _load_openpyxl(data, data_only=True)
@@ -547,9 +594,12 @@ def _read_xlsx(data: bytes, wb: Workbook, report: QualityReport) -> Workbook | N
             fws = None
             if formula_book is not None and ws.title in formula_book.sheetnames:
                 fws = formula_book[ws.title]
-            wb.sheets.append(_xlsx_sheet(ws, fws))
+            sheet = _xlsx_sheet(ws, fws)
+            sheet.name = real_titles.get(sheet.name, sheet.name)
+            wb.sheets.append(sheet)
         except Exception as exc:
-            report.add("sheet_unreadable", file=wb.rel_path, sheet=str(ws.title), error=_err_text(exc))
+            title = real_titles.get(str(ws.title), str(ws.title))
+            report.add("sheet_unreadable", file=wb.rel_path, sheet=title, error=_err_text(exc))
     with contextlib.suppress(Exception):
         book.close()
     if formula_book is not None:
