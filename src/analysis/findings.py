@@ -9,6 +9,7 @@ error and raise ``KeyError`` immediately (tests catch that, users never see it).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -16,6 +17,14 @@ from importlib import resources
 import pandas as pd
 
 SEVERITIES = ("error", "warning", "info")
+# C0/C1 control characters (ESC sequences, bare CR, NUL ...) are shown as visible escapes in raw_value,
+# so a hostile cell can neither drive a terminal nor break a CSV or HTML view of the quality report.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible_text(text: str) -> str:
+    """Replace control characters with ``\\xNN`` escapes; everything else is kept as written."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 QUALITY_COLUMNS = [
     "severity",
     "code",
@@ -90,6 +99,7 @@ class QualityReport:
         raw = "" if raw_value is None else str(raw_value)
         if len(raw) > 200:
             raw = raw[:200] + "…"
+        raw = visible_text(raw)
         values = {k: ("" if v is None else v) for k, v in params.items()}
         finding = Finding(
             severity=severity or spec.severity,
