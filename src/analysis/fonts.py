@@ -486,6 +486,13 @@ def _main(argv: list[str] | None = None) -> int:
     sub.add_parser("path", help="print the cached font paths (building them if needed)")
     args = parser.parse_args(argv)
     if args.command == "path":
+        if not all((cache_dir() / _cached_name(w)).is_file() for w in WEIGHTS):
+            print(
+                "首次使用：正在生成内置中文字体，约需一至两分钟，仅此一次…"
+                " | first use: building the bundled CJK font once (about 1-2 minutes)…",
+                file=sys.stderr,
+                flush=True,
+            )
         for weight in WEIGHTS:
             print(cjk_font_path(weight))
         return 0
