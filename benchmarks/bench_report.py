@@ -1,0 +1,202 @@
+"""Benchmark of ``enforcement report``: the full suite against a papermill floor, and the no-change re-run.
+
+    .venv/bin/python benchmarks/bench_report.py [--notebooks notebooks] [--processed data/processed]
+                                                [--year 2024] [--jobs N]
+
+1. *Floor*: the same number of trivial notebooks (one parameters cell, ``x = 1``) executed by papermill
+   with the same parallelism (a thread pool of ``--jobs`` workers, one kernel per notebook).
+2. *Full suite*: ``run_report(..., force=True)`` into a fresh temp folder (parameter checks, execution,
+   HTML export with the font subset, index page). Ratio = full / floor; target <= 1.5x.
+   For interpretation it also times the suite's own notebooks through bare papermill (no checks, no
+   export): full / bare is the runner's own overhead, bare / floor is what the notebooks themselves cost.
+3. *No-change re-run*: ``python -m analysis report`` in a subprocess on the same outputs (interpreter
+   start-up, hashing, nothing executed); target well under 2 s.
+
+When ``--notebooks`` has no complete suite (the real notebooks are not written yet) or ``--processed``
+has no data, the fixture suite of ``tests/runner/fixtures`` and a tiny generated data set are used,
+with a printed note. Imports are warmed up before timing, so both measurements exclude them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "runner" / "fixtures"
+TARGET_RATIO = 1.5
+FIXTURE_SUITE = [
+    {"id": "01_quality", "file": "01_quality.ipynb", "title": "数据质量报告",
+     "reads": ["facts.parquet", "quality.csv", "meta.json"]},
+    {"id": "02_overview", "file": "02_overview.ipynb", "title": "年度执法工作总览", "reads": ["facts.parquet"]},
+    {"id": "05_region_profile", "file": "05_region_profile.ipynb", "title": "地区画像",
+     "reads": ["facts.parquet"], "per_region": True},
+]
+
+
+def fixture_data(folder: Path) -> None:
+    """A tiny processed folder: two years, the province, 2 cities, 3 counties."""
+    import pandas as pd
+
+    regions = [("640000", "宁夏回族自治区", "province"), ("640100", "银川市", "city"), ("640200", "石嘴山市", "city"),
+               ("640104", "兴庆区", "county"), ("640105", "西夏区", "county"), ("640202", "大武口区", "county")]
+    rows = [
+        dict(year=y, region_code=c, region_name=n, level=lv, agency="", indicator=ind, value=float(v + i),
+             unit=u, approx=False, source_file="a.xlsx", source_sheet="S", source_cell="B2")
+        for y in (2023, 2024)
+        for i, (c, n, lv) in enumerate(regions)
+        for ind, u, v in (("cases_filed", "件", 214), ("fines", "万元", 9172.05))
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_parquet(folder / "facts.parquet", index=False)
+    (folder / "quality.csv").write_text(
+        "severity,code,file,sheet,cell,raw_value,message,message_zh,message_en\n"
+        "info,missing_value,a.xlsx,S,B3,-,缺失 | missing,缺失,missing\n",
+        "utf-8",
+    )
+    (folder / "meta.json").write_text(json.dumps({"is_sample": True, "years": [2023, 2024]}), "utf-8")
+
+
+def resolve_inputs(notebooks: Path, processed: Path, work: Path) -> tuple[Path, Path, str]:
+    """The suite and data to time: the configured ones when usable, else the fixtures (with a note)."""
+    from analysis.errors import AnalysisError
+    from analysis.params import load_data_info
+    from analysis.suite import load_suite
+
+    note = ""
+    try:
+        load_suite(notebooks)
+        suite_ok = True
+    except AnalysisError as err:
+        note += f"note: {notebooks} has no complete suite ({err})\n"
+        suite_ok = False
+    try:
+        load_data_info(processed)
+        data_ok = True
+    except AnalysisError as err:
+        note += f"note: {processed} has no processed data ({err})\n"
+        data_ok = False
+    raw = ROOT / "data" / "raw"
+    if suite_ok and not data_ok and raw.is_dir():
+        cleaned = work / "processed"
+        proc = subprocess.run([sys.executable, "-m", "analysis", "clean", "--raw", str(raw), "--out", str(cleaned),
+                               "--quiet"], capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode in (0, 1) and (cleaned / "facts.parquet").is_file():
+            note += f"note: cleaned {raw} into a temp folder for the benchmark\n"
+            return notebooks, cleaned, note
+        note += f"note: `enforcement clean` on {raw} failed: {proc.stderr.strip()[-300:]}\n"
+    if suite_ok and data_ok:
+        return notebooks, processed, note
+    note += "note: using the fixture suite (tests/runner/fixtures) and generated fixture data\n"
+    notebooks = work / "fixture_notebooks"
+    notebooks.mkdir()
+    for spec in FIXTURE_SUITE:
+        shutil.copy(FIXTURES / spec["file"], notebooks / spec["file"])
+    (notebooks / "suite.json").write_text(json.dumps(FIXTURE_SUITE, ensure_ascii=False), "utf-8")
+    processed = work / "fixture_processed"
+    fixture_data(processed)
+    return notebooks, processed, note
+
+
+def _papermill_pool(runs: list[tuple[Path, dict]], jobs: int, out: Path) -> float:
+    """Execute (notebook, parameters) pairs with bare papermill in a pool of ``jobs`` threads."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from analysis.runner import KernelRegistry, kernel_manager_class
+
+    out.mkdir(exist_ok=True)
+    # Same kernel manager as the runner (kernel logs to a file instead of the terminal).
+    km_class = kernel_manager_class(out / "kernel.log", KernelRegistry())
+
+    def one(i: int) -> None:
+        src, params = runs[i]
+        # A failing notebook still counts: the runner timed the same failure.
+        with contextlib.suppress(PapermillExecutionError):
+            papermill.execute_notebook(str(src), str(out / f"t{i}.ipynb"), parameters=params,
+                                       kernel_name="python3", progress_bar=False, kernel_manager_class=km_class)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, range(len(runs))))
+    return time.perf_counter() - start
+
+
+def floor(n: int, jobs: int, work: Path, year: int) -> float:
+    """The floor: ``n`` trivial notebooks through papermill with the same parallelism."""
+    return _papermill_pool([(FIXTURES / "trivial.ipynb", {"year": year})] * n, jobs, work / "floor")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebooks", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--processed", type=Path, default=ROOT / "data" / "processed")
+    parser.add_argument("--year", type=int, default=None)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args(argv)
+
+    import logging
+
+    import nbconvert  # noqa: F401 - warm imports so neither measurement pays for them
+    import papermill  # noqa: F401
+
+    from analysis.params import load_data_info
+    from analysis.runner import run_report
+
+    for name in ("papermill", "nbclient", "traitlets", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    with tempfile.TemporaryDirectory(prefix="bench_report_") as tmp:
+        work = Path(tmp)
+        notebooks, processed, note = resolve_inputs(args.notebooks, args.processed, work)
+        if note:
+            print(note, end="")
+        year = args.year or load_data_info(processed).latest_year()
+        outputs = work / "outputs"
+
+        start = time.perf_counter()
+        result = run_report(year, processed_dir=processed, notebooks_dir=notebooks, outputs_dir=outputs,
+                            jobs=args.jobs, force=True, progress=False)
+        full = time.perf_counter() - start
+        n = len(result.results)
+        failed = [r.job.id for r in result.failed]
+
+        floor_s = floor(n, args.jobs, work, year)
+        # For interpretation: the suite's own notebooks through bare papermill (no checks, no export).
+        bare = _papermill_pool([(r.job.input_path, r.job.parameters) for r in result.results], args.jobs,
+                               work / "bare")
+
+        cmd = [sys.executable, "-m", "analysis", "report", "--year", str(year), "--processed", str(processed),
+               "--notebooks", str(notebooks), "--outputs", str(outputs), "--quiet"]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        rerun = time.perf_counter() - start
+        start = time.perf_counter()
+        again = run_report(year, processed_dir=processed, notebooks_dir=notebooks, outputs_dir=outputs,
+                           jobs=args.jobs, progress=False)
+        rerun_inproc = time.perf_counter() - start
+
+    ratio = full / floor_s if floor_s else float("inf")
+    print(f"same notebooks, bare papermill:       {bare:6.2f} s (runner overhead {full / bare:.2f}x)")
+    print(f"notebook runs: {n} (jobs={args.jobs}, year={year}){'; FAILED: ' + ', '.join(failed) if failed else ''}")
+    print(f"floor (trivial notebooks, papermill): {floor_s:6.2f} s")
+    print(f"full suite (run_report --force):      {full:6.2f} s")
+    print(f"ratio full/floor:                     {ratio:6.2f}x (target <= {TARGET_RATIO}x)"
+          f" {'OK' if ratio <= TARGET_RATIO else 'ABOVE TARGET'}")
+    skipped = sum(r.status == "skipped" for r in again.results)
+    print(f"no-change re-run (CLI subprocess):    {rerun:6.2f} s (exit {proc.returncode}; target < 2 s)")
+    print(f"no-change re-run (in-process):        {rerun_inproc:6.2f} s ({skipped}/{n} skipped)")
+    return 0 if proc.returncode == 0 and not failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
