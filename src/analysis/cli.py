@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-p", "--param", action="append", default=[], metavar="NAME=VALUE",
         help="extra notebook parameter (validated against each notebook's parameters cell)",
     )
+    report.add_argument(
+        "--lock-timeout", type=float, default=None, metavar="SECONDS",
+        help="how long to wait for another run of the same year (default 3600; 0 = exit at once with code 3)",
+    )
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

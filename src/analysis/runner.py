@@ -637,6 +637,7 @@ def run_report_cli(args) -> int:
             parameters=extra,
             progress=not quiet,
             data_info=info,
+            lock_timeout=getattr(args, "lock_timeout", None),
         )
         results.append(result)
         if quiet:

@@ -69,6 +69,8 @@ def test_second_run_can_fail_fast_with_already_running(tmp_path: Path, processed
                env={**os.environ, "ENFORCEMENT_LOCK_TIMEOUT": "0"})
     assert proc.returncode == 3
     assert "正在由另一个进程生成" in proc.stderr and "Traceback" not in proc.stderr
+    flag = cli(*_args(processed, notebooks, outputs, "-p", "delay=8"), "--lock-timeout", "0")
+    assert flag.returncode == 3 and "正在由另一个进程生成" in flag.stderr
     first.communicate(timeout=300)
     assert first.returncode == 0
 
