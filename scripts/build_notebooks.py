@@ -24,7 +24,7 @@ NOTEBOOKS = ROOT / "notebooks"
 PARAMS = '''# 参数（papermill 运行时会在本单元格之后注入实际取值）
 year = 2024
 processed_dir = "../data/processed"
-output_dir = "../outputs/2024"'''
+output_dir = ""  # 留空则写入 ../outputs/<year>/（leave empty: ../outputs/<year>/）'''
 
 SETUP = '''import html
 import logging
@@ -41,7 +41,7 @@ from analysis.tables import key_indicator_table, to_docx
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 esc = html.escape
 year = int(year)
-out_dir = v.resolve_path(output_dir)
+out_dir = v.resolve_path(output_dir or f"../outputs/{year}")
 '''
 
 

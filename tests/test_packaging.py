@@ -48,3 +48,12 @@ def test_every_notebook_has_a_parameters_cell():
         nb = json.loads(path.read_text("utf-8"))
         tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
         assert "parameters" in tags, f"{path.name} has no cell tagged 'parameters'"
+
+
+def test_committed_notebooks_match_their_generator():
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_notebooks.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

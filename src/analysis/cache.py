@@ -7,7 +7,9 @@ A job's *key* is a SHA-256 over
 - the parameters passed to it (canonical JSON);
 - the content hash of every processed data file it reads (content, not mtime: ``touch`` alone
   does not re-run anything);
-- ``analysis.__version__`` (the package code the notebook calls, the export template).
+- :func:`package_digest`: ``analysis.__version__`` plus the bytes of the package's code, catalogues,
+  narrative templates and export templates, so editing ``src/analysis`` re-runs what it affects
+  without a version bump.
 
 State lives in ``outputs/<year>/.cache/state.json`` and is rewritten atomically right after each
 successful job whose executed notebook and HTML are in place, never before. A missing or
@@ -16,6 +18,7 @@ corrupt state file just means "run everything".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -26,6 +29,22 @@ from .atomic import atomic_write_text
 
 STATE_VERSION = 1
 _CHUNK = 1 << 20
+
+
+PACKAGE_SUFFIXES = (".py", ".csv", ".yaml", ".j2", ".json", ".css")
+
+
+@functools.lru_cache(maxsize=1)
+def package_digest() -> str:
+    """SHA-256 over ``analysis.__version__`` and every code/data file of the installed package."""
+    from . import __version__
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in root.rglob("*") if p.suffix in PACKAGE_SUFFIXES and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(root).as_posix()).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def file_digest(path: Path | str) -> str:

@@ -40,7 +40,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .atomic import OutputLock, ensure_dir, remove_stale_temps, replace_file, temp_path_for
-from .cache import BuildState, file_digest, job_key, notebook_digest
+from .cache import BuildState, file_digest, job_key, notebook_digest, package_digest
 from .errors import AnalysisError, ExecutionError, OutputError, ParameterError
 from .params import (
     REGION_PARAMETER,
@@ -187,7 +187,7 @@ def plan_jobs(
         if not spec.per_region:
             if REGION_PARAMETER in declared and region_filter:
                 params[REGION_PARAMETER] = region_filter
-            key = job_key(digests[spec.id], params, data, __version__)
+            key = job_key(digests[spec.id], params, data, package_digest())
             jobs.append(Job(spec.id, spec, path, spec.title, params, key))
             continue
         if REGION_PARAMETER not in declared:
@@ -200,7 +200,7 @@ def plan_jobs(
         )
         for region in regions:
             p = dict(params, **{REGION_PARAMETER: region.code})
-            key = job_key(digests[spec.id], p, data, __version__)
+            key = job_key(digests[spec.id], p, data, package_digest())
             selected = region_filter is None or region.code == region_filter
             jobs.append(
                 Job(f"{spec.id}_{region.code}", spec, path, f"{spec.title}：{region.name}", p, key, region, selected)

@@ -24,7 +24,6 @@ Sections:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import io
@@ -38,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .cache import package_digest
 from .derive import indicator_catalog, indicator_metadata, region_catalog
 from .errors import ParameterError
 
@@ -259,17 +259,9 @@ def with_rollups(facts: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- the summary table, memoised
 
 
-@functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """Digest of the package's Python sources and catalogues (a code change invalidates cached summaries)."""
-    from . import __version__
-
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted([*root.rglob("*.py"), *root.rglob("catalogs/**/*.csv")]):
-        h.update(str(path.relative_to(root)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    """Digest of the package's code and catalogues (a code change invalidates cached summaries)."""
+    return package_digest()
 
 
 def _frame_digest(df: pd.DataFrame | None) -> bytes:

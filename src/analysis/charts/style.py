@@ -78,8 +78,16 @@ def format_number(value: float, unit: str | None = None, *, decimals: int | None
             decimals = 2
         elif unit == "%":
             decimals = 1
+        elif float(value).is_integer():
+            decimals = 0
         else:
-            decimals = 0 if float(value).is_integer() else 1
+            # ratios such as 0.09 起/万人: keep two significant digits below 1, one decimal above
+            magnitude = abs(float(value))
+            if magnitude < 1:
+                places = min(4, 1 - math.floor(math.log10(magnitude)))
+                text = number_text(value, places, group=True).rstrip("0").rstrip(".")
+                return text
+            decimals = 1
     text = number_text(value, decimals, group=True)
     return text + ("%" if unit == "%" else "")
 

@@ -37,6 +37,7 @@ PLACEHOLDERS = frozenset(
     {
         "year", "region", "name", "value", "prev_year", "prev_value", "abs_change", "pct_change",
         "evaluated_year", "n_years", "rank", "n_peers", "level",
+        "names",  # paragraph.grouped only: the indicators a caveat applies to, 、-joined
     }
 )
 AMOUNT_KINDS = ("count", "money", "people")
@@ -78,6 +79,7 @@ _REQUIRED = (
     "value.lead.default", "value.lead.rate", "value.lead.casefile", "value.lead.casefile_rate",
     "value.follow.default", "value.follow.rate", "value.follow.casefile", "value.follow.casefile_rate",
     "value.missing.lead", "value.missing.follow", "rank", "end", "paragraph.empty",
+    "paragraph.grouped.first_year", "paragraph.grouped.missing_base", "paragraph.grouped.no_trend",
     *(f"change.{group}.{case}" for group in ("amount", "rate")
       for case in ("up", "down", "flat", "flat_approx", "zero_base", "first_year", "missing_base")),
     *(f"assessment.{d}.{c}" for d in ("up-good", "down-good", "neutral") for c in ("up", "down")),
@@ -222,8 +224,14 @@ def sentence(
     lead: bool = True,
     casefile_intro: bool = True,
     templates: Mapping | None = None,
+    omit_cases: frozenset[str] = frozenset(),
+    omit_trends: frozenset[str] = frozenset(),
 ) -> str:
     """One formal sentence for one summary-table row (value, rank, YoY change, assessment, trend).
+
+    ``omit_cases`` / ``omit_trends`` drop the change clause for those wording cases (e.g.
+    ``missing_base``) and the trend clause for those labels (e.g. ``数据不足``): :func:`paragraph` says
+    such caveats once for all indicators instead of in every sentence.
 
     ``lead=True`` opens with the year and the region ("2024年，银川市……"); paragraphs use
     ``lead=False`` for the sentences after the first. Case-file rows name the evaluated year
@@ -286,13 +294,14 @@ def sentence(
             pct = float(diff) / abs(float(row["prev_value"])) * 100
         if not _isnan(pct):
             fields["pct_change"] = format_pct(float(pct), approx, templates=t)
-    text += t["change"][group][case]
+    if case not in omit_cases:
+        text += t["change"][group][case]
     if case in ("up", "down"):
         direction = str(row.get("direction") or "neutral")
         text += t["assessment"].get(direction, t["assessment"]["neutral"])[case]
 
     label = row.get("trend_label")
-    if not _isnan(label) and str(label) in t["trend"]:
+    if not _isnan(label) and str(label) in t["trend"] and str(label) not in omit_trends:
         text += t["trend"][str(label)]
     return text.format_map(fields) + t["end"]
 
@@ -323,13 +332,37 @@ def paragraph(
     if not ordered:
         region = str(rows["region_name"].iloc[0]) if len(rows) else _region_name(summary_df, region_code)
         return t["paragraph"]["empty"].format_map({"year": int(year), "region": region})
+    grouped = t["paragraph"].get("grouped", {})
+    omit_cases = frozenset(k for k in ("first_year", "missing_base") if k in grouped) if len(ordered) > 1 \
+        else frozenset()
+    omit_trends = frozenset({"数据不足"}) if "no_trend" in grouped and len(ordered) > 1 else frozenset()
+    caveats: dict[str, list[str]] = {"first_year": [], "missing_base": [], "no_trend": []}
     parts = []
     previous_evaluation = None
     for i, r in enumerate(ordered):
         evaluation = _int_text(r.get("evaluated_year")) if _is_casefile(r) else None
         intro = evaluation is None or evaluation != previous_evaluation
-        parts.append(sentence(r, lead=(i == 0), casefile_intro=intro, templates=t))
+        parts.append(sentence(r, lead=(i == 0), casefile_intro=intro, templates=t,
+                              omit_cases=omit_cases, omit_trends=omit_trends))
         previous_evaluation = evaluation
+        if _row_missing(r):
+            continue
+        name = str(r.get("name_zh") or r.get("indicator") or "")
+        case = change_case(r, t)
+        if case in omit_cases:
+            caveats[case].append(name)
+        if str(r.get("trend_label") or "") in omit_trends:
+            caveats["no_trend"].append(name)
+    sep = str(grouped.get("separator", "、"))
+    for key in ("first_year", "missing_base"):  # the same indicators lack both: say it in one sentence
+        both = f"{key}_no_trend"
+        if caveats[key] and both in grouped and dict.fromkeys(caveats[key]) == dict.fromkeys(caveats["no_trend"]):
+            caveats[both] = caveats.pop(key)
+            caveats["no_trend"] = []
+    for key in ("first_year", "first_year_no_trend", "missing_base", "missing_base_no_trend", "no_trend"):
+        if caveats.get(key):
+            names = sep.join(dict.fromkeys(caveats[key]))
+            parts.append(grouped[key].format_map({"year": int(year), "prev_year": int(year) - 1, "names": names}))
     return "".join(parts)
 
 
