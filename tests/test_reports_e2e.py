@@ -232,3 +232,42 @@ def test_first_year_reports_run(e2e):
     assert "尚无案卷评查统计数据" in page
     casefile = (result.year_dir / "html" / "04_casefile.html").read_text("utf-8")
     assert "尚无案卷评查统计数据" in casefile
+
+
+# --------------------------------------------------------------------------- incremental builds from raw
+
+
+def _reclean(e2e) -> None:
+    facts, report, meta = clean(e2e.base / "raw", progress=False)
+    write_outputs(e2e.processed, facts, report, meta)
+
+
+def _rerun(e2e):
+    stream = io.StringIO()
+    result = run_report(YEAR, processed_dir=e2e.processed, notebooks_dir=ROOT / "notebooks",
+                        outputs_dir=e2e.base / "outputs", progress=True, stream=stream)
+    assert not result.failed, stream.getvalue()
+    return {r.job.id for r in result.results if r.status == "ok"}, {r.job.id for r in result.results}
+
+
+def test_touching_a_raw_file_reruns_nothing(e2e):
+    import os
+
+    raw_file = next((e2e.base / "raw" / str(YEAR)).glob("*.xlsx"))
+    os.utime(raw_file, None)  # a new mtime, same bytes
+    _reclean(e2e)
+    ran, jobs = _rerun(e2e)
+    assert ran == set() and len(jobs) == 4 + N_REGIONS
+
+
+def test_a_raw_change_reruns_exactly_the_notebooks_it_affects(e2e):
+    """A raw file holding no table changes only the quality report: only 01_quality re-runs."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "填表说明"
+    wb.active.append(["本表为填报说明，不含统计数据。"])
+    wb.save(e2e.base / "raw" / str(YEAR) / "填报说明_示例数据.xlsx")
+    _reclean(e2e)
+    ran, _ = _rerun(e2e)
+    assert ran == {"01_quality"}

@@ -6,7 +6,7 @@ A job's *key* is a SHA-256 over
   metadata are ignored, so opening and saving a notebook in JupyterLab does not force a re-run);
 - the parameters passed to it (canonical JSON);
 - the content hash of every processed data file it reads (content, not mtime: ``touch`` alone
-  does not re-run anything);
+  does not re-run anything; for ``meta.json`` only the keys in :data:`META_KEYS`);
 - :func:`package_digest`: ``analysis.__version__`` plus the bytes of the package's code, catalogues,
   narrative templates and export templates, so editing ``src/analysis`` re-runs what it affects
   without a version bump.
@@ -57,6 +57,25 @@ def file_digest(path: Path | str) -> str:
     except FileNotFoundError:
         return "missing"
     return h.hexdigest()
+
+
+META_KEYS = ("is_sample", "years", "regions")
+"""The parts of ``meta.json`` notebooks depend on. Its provenance (``raw_digest``) and finding counts
+change with any raw byte; the quality notebook reads ``quality.csv`` itself, so those alone re-run nothing."""
+
+
+def data_digest(path: Path | str) -> str:
+    """Digest of one processed file as a notebook sees it: ``meta.json`` by :data:`META_KEYS`, else bytes."""
+    path = Path(path)
+    if path.name == "meta.json":
+        try:
+            meta = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return file_digest(path)
+        if isinstance(meta, dict):
+            subset = {k: meta.get(k) for k in META_KEYS}
+            return hashlib.sha256(json.dumps(subset, sort_keys=True, default=str).encode()).hexdigest()
+    return file_digest(path)
 
 
 def notebook_digest(path: Path | str) -> str:

@@ -40,7 +40,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .atomic import OutputLock, ensure_dir, remove_stale_temps, replace_file, temp_path_for
-from .cache import BuildState, file_digest, job_key, notebook_digest, package_digest
+from .cache import BuildState, data_digest, job_key, notebook_digest, package_digest
 from .errors import AnalysisError, ExecutionError, OutputError, ParameterError
 from .params import (
     REGION_PARAMETER,
@@ -173,7 +173,7 @@ def plan_jobs(
     if REGION_PARAMETER in extra:
         region_filter = resolve_region(extra[REGION_PARAMETER], info)
 
-    data_digests = {name: file_digest(info.processed_dir / name) for name in {r for s in suite.specs for r in s.reads}}
+    data_digests = {name: data_digest(info.processed_dir / name) for name in {r for s in suite.specs for r in s.reads}}
     jobs: list[Job] = []
     for spec in suite.specs:
         declared = declared_by_spec[spec.id]
