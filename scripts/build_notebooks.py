@@ -50,6 +50,19 @@ def _chart_kwargs() -> str:
              is_sample=data.is_sample)'''
 
 
+
+def _load_summary() -> str:
+    """The opening of every notebook that reads the summary table: load, check the year, roll up, summarise."""
+    return SETUP + '''data = v.load_processed(processed_dir)
+year = v.check_year(data.facts, year)
+''' + _chart_kwargs() + '''
+facts = v.with_rollups(data.facts)
+summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(out_dir))
+'''
+
+
+LOAD_SUMMARY = _load_summary()
+
 # --------------------------------------------------------------------------- 01 数据质量报告
 
 QUALITY = [
@@ -145,12 +158,7 @@ v.show_paragraphs("本报告各表已导出至 tables/01_quality.xlsx 及同名 
 OVERVIEW = [
     ("md", "# 年度执法工作总览"),
     ("params", PARAMS),
-    ("code", SETUP + '''data = v.load_processed(processed_dir)
-year = v.check_year(data.facts, year)
-''' + _chart_kwargs() + '''
-facts = v.with_rollups(data.facts)
-summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(out_dir))
-prov = v.province_of(data.facts)
+    ("code", LOAD_SUMMARY + '''prov = v.province_of(data.facts)
 P = prov["code"]
 first_year = data.years[0]
 v.show_html(v.header_html(f"{prov['name']}　{year}年度", data.is_sample))
@@ -264,12 +272,7 @@ v.show_paragraphs("本报告各表已导出至 tables/02_overview.xlsx、同名 
 REGIONS = [
     ("md", "# 地区比较"),
     ("params", PARAMS),
-    ("code", SETUP + '''data = v.load_processed(processed_dir)
-year = v.check_year(data.facts, year)
-''' + _chart_kwargs() + '''
-facts = v.with_rollups(data.facts)
-summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(out_dir))
-prov = v.province_of(data.facts)
+    ("code", LOAD_SUMMARY + '''prov = v.province_of(data.facts)
 LEVELS = {"city": "设区市", "county": "县（市、区）"}
 COMPARE = ["cases_filed", "fines_collected", "patrols", "violations_stopped", "stop_orders", "fines_per_case"]
 v.show_html(v.header_html(f"{prov['name']}　{year}年度", data.is_sample))
@@ -371,12 +374,7 @@ v.show_paragraphs("本报告各表已导出至 tables/03_regions.xlsx 及同名 
 CASEFILE = [
     ("md", "# 案卷评查分析"),
     ("params", PARAMS),
-    ("code", SETUP + '''data = v.load_processed(processed_dir)
-year = v.check_year(data.facts, year)
-''' + _chart_kwargs() + '''
-facts = v.with_rollups(data.facts)
-summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(out_dir))
-prov = v.province_of(data.facts)
+    ("code", LOAD_SUMMARY + '''prov = v.province_of(data.facts)
 P = prov["code"]
 by_year = v.casefile_rates(summary, region_code=P, upto_year=year)
 v.show_html(v.header_html(f"{prov['name']}　{year}年度", data.is_sample))
@@ -486,13 +484,8 @@ PROFILE_PARAMS = PARAMS + '\nregion = "640100"'
 PROFILE = [
     ("md", "# 地区画像"),
     ("params", PROFILE_PARAMS),
-    ("code", SETUP + '''data = v.load_processed(processed_dir)
-year = v.check_year(data.facts, year)
-''' + _chart_kwargs() + '''
-info = v.check_region(data.facts, str(region))
+    ("code", LOAD_SUMMARY + '''info = v.check_region(data.facts, str(region))
 R = info["code"]
-facts = v.with_rollups(data.facts)
-summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(out_dir))
 LEVEL_NAME = {"city": "设区市", "county": "县（市、区）", "province": "自治区"}
 LEVEL_SHORT = {"city": "设区市", "county": "县级", "province": "省级"}
 PROFILE = ["cases_filed", "cases_closed", "fines_collected", "patrols", "violations_stopped", "stop_orders",
