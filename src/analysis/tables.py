@@ -49,7 +49,7 @@ def _isnan(value) -> bool:
 
 def change_text(row: Mapping) -> str:
     """The 同比变化 cell: ``+9.7%``, ``-5.9%``, ``+2.3个百分点`` (rates), ``持平``, ``基本持平``,
-    ``上年为零``, ``首个统计年度``, ``上年数据缺失``; ``约`` in front when the value is approximate."""
+    ``上年为零``, ``首次统计``, ``上年数据缺失``; ``约`` in front when the value is approximate."""
     if bool(row.get("missing")) and not _isnan(row.get("missing")):
         return MISSING_MARK
     if _isnan(row.get("value")):
@@ -57,7 +57,7 @@ def change_text(row: Mapping) -> str:
     case = change_case(row)
     approx = "约" if (not _isnan(row.get("approx")) and bool(row.get("approx"))) else ""
     if case == "first_year":
-        return "首个统计年度"
+        return "首次统计"
     if case == "missing_base":
         return "上年数据缺失"
     if case == "flat":

@@ -26,7 +26,7 @@ BRANCHES = {
     "flat": (dict(value=200.0, prev_value=200.0), ["与上年持平"], ["增长", "下降", "基本"]),
     "flat_approx": (dict(value=1003.0, prev_value=1000.0), ["与上年基本持平"], ["增长", "下降"]),
     "first_year": (dict(prev_value=NAN, prev_year=NAN, pct_change_status="first_year"),
-                   ["首个统计年度"], ["增长", "下降", "持平"]),
+                   ["首次纳入统计", "暂无上年数据可供比较"], ["增长", "下降", "持平"]),
     "missing_base": (dict(prev_value=NAN, pct_change_status="missing_base"),
                      ["因上年数据缺失", "无法进行同比比较"], ["增长", "下降", "持平"]),
     "zero_base": (dict(value=12.0, prev_value=0.0, pct_change_status="zero_base"),
