@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -300,6 +301,25 @@ def _column_map_names(override_dir: Path | None) -> dict[str, tuple[str, str]]:
         for p in sorted((Path(override_dir) / "column_maps").glob("*.csv")):
             out[p.stem] = (p.read_text("utf-8-sig"), str(p))
     return out
+
+
+#: A folder whose catalogue files (e.g. ``regions.csv``) replace the packaged ones, for users elsewhere.
+CATALOG_ENV = "ENFORCEMENT_CATALOG_DIR"
+
+
+def env_override_dir() -> Path | None:
+    """The folder named by ``ENFORCEMENT_CATALOG_DIR`` (None when unset); a missing folder is an error."""
+    value = os.environ.get(CATALOG_ENV) or None
+    if value is None:
+        return None
+    if not Path(value).is_dir():
+        raise CatalogError(f"目录覆盖文件夹不存在：{value}", f"catalogue folder not found: {value}")
+    return Path(value)
+
+
+def read_catalog_text(name: str) -> str:
+    """One catalogue file's text, honouring ``ENFORCEMENT_CATALOG_DIR`` like :func:`load_catalog` callers do."""
+    return _read_text(name, env_override_dir())[0]
 
 
 def load_catalog(override_dir: Path | str | None = None) -> Catalog:

@@ -13,18 +13,18 @@ with status ``missing_numerator`` / ``missing_denominator``. A denominator of 0 
 ``zero_denominator``; the result is never ``inf``.
 
 This module also holds the small catalogue loaders the statistics modules share (indicators, derived
-indicators, regions), read from package data with :mod:`importlib.resources`.
+indicators, regions), read through :func:`analysis.catalog.read_catalog_text`.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from io import StringIO
 
 import numpy as np
 import pandas as pd
 
+from .catalog import read_catalog_text
 from .errors import CatalogError
 
 ADDITIVE_KINDS = frozenset({"count", "money", "people"})
@@ -38,8 +38,9 @@ KEYS = ["year", "region_code"]
 # Catalogue loaders
 # --------------------------------------------------------------------------------------------------------
 def _read_catalog_csv(name: str) -> pd.DataFrame:
-    text = resources.files("analysis").joinpath("catalogs", name).read_text(encoding="utf-8-sig")
-    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    """A catalogue CSV as strings, from where :mod:`analysis.catalog` reads it (the packaged file, or the
+    ``ENFORCEMENT_CATALOG_DIR`` override), so the statistics see the user's regions and indicators too."""
+    return pd.read_csv(StringIO(read_catalog_text(name)), dtype=str, keep_default_na=False)
 
 
 @lru_cache(maxsize=1)

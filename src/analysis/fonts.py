@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import functools
 import hashlib
 import io
@@ -353,16 +354,11 @@ def _start_methods() -> list[str]:
 
 
 def _atomic_save(font, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
+    from .atomic import atomic_path
+
+    with atomic_path(dest) as tmp:
         font.save(tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------- matplotlib
@@ -417,15 +413,11 @@ def subset_font_bytes(text: str, weight: str = "regular") -> bytes:
     except OSError:
         pass
     data = _make_subset(font_path, chars)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=cached.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, cached)
-    except OSError:  # a read-only cache only costs speed
-        pass
+    from .atomic import atomic_write_bytes
+    from .errors import OutputError
+
+    with contextlib.suppress(OSError, OutputError):  # a read-only cache only costs speed
+        atomic_write_bytes(cached, data)
     return data
 
 

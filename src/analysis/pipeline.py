@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from .atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
-from .catalog import Catalog, load_catalog
+from .catalog import Catalog, env_override_dir, load_catalog
 from .errors import CatalogError, RawInputError
 from .findings import QUALITY_COLUMNS, QualityReport
 from .ingest import extract_workbook, load_manifest
@@ -27,8 +26,6 @@ from .textnorm import neutralize_formula
 from .validate import validate_facts
 
 SAMPLE_MARKER_FILE = "SAMPLE"
-#: A folder whose catalogue files (e.g. ``regions.csv``) replace the packaged ones, for users elsewhere.
-CATALOG_ENV = "ENFORCEMENT_CATALOG_DIR"
 FACT_TEXT_COLUMNS = ["region_name", "agency", "source_file", "source_sheet", "source_cell"]
 QUALITY_TEXT_COLUMNS = [c for c in QUALITY_COLUMNS if c != "severity"]
 
@@ -78,10 +75,9 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
     """
     raw_dir = _check_raw_dir(Path(raw_dir))
     if catalog is None:
-        override = catalog_dir or os.environ.get(CATALOG_ENV) or None
-        if override is not None and not Path(override).is_dir():
-            raise CatalogError(f"目录覆盖文件夹不存在：{override}", f"catalogue folder not found: {override}")
-        catalog = load_catalog(override)
+        if catalog_dir is not None and not Path(catalog_dir).is_dir():
+            raise CatalogError(f"目录覆盖文件夹不存在：{catalog_dir}", f"catalogue folder not found: {catalog_dir}")
+        catalog = load_catalog(catalog_dir if catalog_dir is not None else env_override_dir())
     report = QualityReport()
     files = discover_files(raw_dir, report)
     manifest = load_manifest(raw_dir, report)

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .atomic import atomic_path
 from .narrative.render import change_case, number_text
+from .narrative.render import is_blank as _isnan
 from .textnorm import neutralize_formula
 
 COLUMNS = ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
@@ -38,13 +39,6 @@ DOCX_FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "table": "宋体", "
 
 
 # --------------------------------------------------------------------------- building
-
-
-def _isnan(value) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def change_text(row: Mapping) -> str:

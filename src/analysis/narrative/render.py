@@ -118,13 +118,17 @@ def _validate(data: Any, origin: str) -> None:
 # --------------------------------------------------------------------------- numbers
 
 
-def _isnan(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """None, NaN or pd.NA (a list or other non-scalar is not blank)."""
     if value is None:
         return True
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+_isnan = is_blank
 
 
 def number_text(value: float, decimals: int, group: bool = False) -> str:
