@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 # The bundled CJK font is built once per machine from the pip package (about 100 s on 2 cores), then cached.
 fonts: $(STAMP)
-	@$(BIN)/python -m analysis.fonts path
+	@$(BIN)/python -m analysis.present.fonts path
 
 clean-data: $(STAMP)
 	$(BIN)/enforcement clean --raw data/raw --out data/processed

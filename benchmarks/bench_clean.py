@@ -1,4 +1,4 @@
-"""Benchmark: ``analysis.pipeline.clean`` on ``data/raw`` against just reading the same files with pandas.
+"""Benchmark: ``analysis.clean.pipeline.clean`` on ``data/raw`` against just reading the same files with pandas.
 
 Run: ``.venv/bin/python benchmarks/bench_clean.py [--raw data/raw] [--repeat 3]``
 
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.findings import QualityReport
-from analysis.pipeline import clean
-from analysis.readers import discover_files, read_workbook
+from analysis.clean.findings import QualityReport
+from analysis.clean.pipeline import clean
+from analysis.clean.readers import discover_files, read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 

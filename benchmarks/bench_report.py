@@ -69,8 +69,8 @@ def fixture_data(folder: Path) -> None:
 def resolve_inputs(notebooks: Path, processed: Path, work: Path) -> tuple[Path, Path, str]:
     """The suite and data to time: the configured ones when usable, else the fixtures (with a note)."""
     from analysis.errors import AnalysisError
-    from analysis.params import load_data_info
-    from analysis.suite import load_suite
+    from analysis.report.params import load_data_info
+    from analysis.report.suite import load_suite
 
     note = ""
     try:
@@ -112,7 +112,7 @@ def _papermill_pool(runs: list[tuple[Path, dict]], jobs: int, out: Path) -> floa
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from analysis.runner import KernelRegistry, kernel_manager_class
+    from analysis.report.runner import KernelRegistry, kernel_manager_class
 
     out.mkdir(exist_ok=True)
     # Same kernel manager as the runner (kernel logs to a file instead of the terminal).
@@ -149,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     import nbconvert  # noqa: F401 - warm imports so neither measurement pays for them
     import papermill  # noqa: F401
 
-    from analysis.params import load_data_info
-    from analysis.runner import run_report
+    from analysis.report.params import load_data_info
+    from analysis.report.runner import run_report
 
     for name in ("papermill", "nbclient", "traitlets", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.derive import indicator_catalog, region_catalog
-from analysis.summary import build_summary
+from analysis.stats.derive import indicator_catalog, region_catalog
+from analysis.stats.summary import build_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 

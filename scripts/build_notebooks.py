@@ -33,10 +33,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import charts
+from analysis.present import charts
 from analysis import views as v
-from analysis.narrative import format_value, paragraph, sentence
-from analysis.tables import key_indicator_table, to_docx
+from analysis.present.narrative import format_value, paragraph, sentence
+from analysis.present.tables import key_indicator_table, to_docx
 
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 esc = html.escape
@@ -125,7 +125,7 @@ v.show_table(mz_table, "表5　缺失单元格与零值数量")'''),
 v.show_table(agencies, "表6　填报单位与所属地区对照")'''),
     ("md", "## 六、上下级数据一致性\n\n将县级数据汇总至设区市、设区市数据汇总至全区，与上级报送的合计数核对。"
            "差异不一定是差错（上级数据可能包含本级直接办理的案件），但须核实。"),
-    ("code", '''from analysis.hierarchy import check_hierarchy
+    ("code", '''from analysis.stats.hierarchy import check_hierarchy
 
 hc = check_hierarchy(facts)
 diff = hc[hc["status"].isin(["mismatch", "incomplete_children"])].copy()

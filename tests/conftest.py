@@ -94,7 +94,7 @@ def key_table(year: int | None = 2024, values: dict[str, list[object]] | None = 
 
 
 def clean_dir(raw: Path, **kw):
-    from analysis.pipeline import clean
+    from analysis.clean.pipeline import clean
 
     return clean(raw, **kw)
 
@@ -140,7 +140,7 @@ def expand_cells(cell: str) -> list[str]:
     if ":" not in cell:
         return [cell] if cell else []
     a, b = cell.split(":", 1)
-    from analysis.readers import column_letter
+    from analysis.clean.readers import column_letter
 
     if _RC_RE.match(a) and _RC_RE.match(b):
         (r0, c0), (r1, c1) = (tuple(map(int, _RC_RE.match(x).groups())) for x in (a, b))

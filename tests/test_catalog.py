@@ -23,7 +23,7 @@ PUBLIC_CODES = [
 
 
 def _copy_catalogs(dest: Path) -> Path:
-    src = Path(str(resources.files("analysis").joinpath("catalogs")))
+    src = Path(str(resources.files("analysis").joinpath("catalog", "data")))
     shutil.copytree(src, dest)
     return dest
 

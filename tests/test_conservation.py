@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, expand_cells, key_table, write_csv, write_xls, write_xlsx
 
-from analysis.findings import QualityReport
-from analysis.pipeline import clean
-from analysis.readers import discover_files, read_workbook
-from analysis.textnorm import looks_numeric
+from analysis.clean.findings import QualityReport
+from analysis.clean.pipeline import clean
+from analysis.clean.readers import discover_files, read_workbook
+from analysis.clean.textnorm import looks_numeric
 
 
 def numeric_cells(raw: Path) -> set[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-from analysis.findings import QualityReport, finding_codes, visible_text
+from analysis.clean.findings import QualityReport, finding_codes, visible_text
 
 
 def test_control_characters_in_raw_value_are_shown_as_escapes():

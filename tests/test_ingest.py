@@ -404,7 +404,7 @@ def test_region_and_agency_columns_side_by_side(raw):
 
 
 def test_unexpected_layout_failure_is_a_finding_not_a_traceback(raw, monkeypatch):
-    import analysis.ingest as ingest
+    import analysis.clean.extract as ingest
 
     write_csv(raw / "2024" / "a.csv", key_table())
 

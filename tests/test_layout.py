@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from analysis.catalog import load_catalog
-from analysis.layout import detect_layout
-from analysis.readers import Sheet
+from analysis.clean.layout import detect_layout
+from analysis.clean.readers import Sheet
 
 
 def sheet(rows, merged=None, kind="xlsx", name="S"):

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT, key_table, run_cli, write_csv, write_xlsx
 
+from analysis.clean.pipeline import clean, run_clean
 from analysis.errors import RawInputError
-from analysis.pipeline import clean, run_clean
-from analysis.schema import FACT_COLUMNS
+from analysis.processed import FACT_COLUMNS
 
 SAMPLE = ROOT / "data" / "raw"
 SEED = Path("/work/shared/reference/seed_2024_ningxia_figures.csv")

@@ -1,4 +1,4 @@
-"""Tests for ``analysis.readers``: CSV encodings, XLSX merged headers, XLS, hidden sheets, refs, discovery.
+"""Tests for ``analysis.clean.readers``: CSV encodings, XLSX merged headers, XLS, hidden sheets, refs, discovery.
 
 Fixtures are written into ``tmp_path`` by the tests themselves.
 """
@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 import xlwt
 
-from analysis.findings import QualityReport
-from analysis.readers import Sheet, Workbook, column_letter, decode_text, discover_files, read_workbook
+from analysis.clean.findings import QualityReport
+from analysis.clean.readers import Sheet, Workbook, column_letter, decode_text, discover_files, read_workbook
 
 TITLE = "2024年宁夏回族自治区自然资源行政执法数据"
 CSV_TEXT = (

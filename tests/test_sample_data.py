@@ -286,9 +286,9 @@ def test_xlsx_layouts_read_back():
 
 
 def test_headers_are_in_the_catalogue():
-    catalog_mod = pytest.importorskip("analysis.catalog")
+    catalog_mod = pytest.importorskip("analysis.catalog.loader")
     if not hasattr(catalog_mod, "load_catalog"):
-        pytest.skip("analysis.catalog.load_catalog not available yet")
+        pytest.skip("analysis.catalog.loader.load_catalog not available yet")
     cat = catalog_mod.load_catalog()
     labels = getattr(catalog_mod, "LABEL_HEADERS", {"地区", "单位名称"})
     w = msd.render()
@@ -311,9 +311,9 @@ def test_headers_are_in_the_catalogue():
 
 
 def test_row_labels_resolve_to_regions():
-    catalog_mod = pytest.importorskip("analysis.catalog")
+    catalog_mod = pytest.importorskip("analysis.catalog.loader")
     if not hasattr(catalog_mod, "load_catalog"):
-        pytest.skip("analysis.catalog.load_catalog not available yet")
+        pytest.skip("analysis.catalog.loader.load_catalog not available yet")
     cat = catalog_mod.load_catalog()
     labels = {c.name for c in msd.COUNTIES} | {n for _, n in msd.CITIES}
     labels |= {msd.agency_name(c, y) for c in msd.COUNTIES for y in (2021, 2024)}
@@ -328,14 +328,14 @@ def test_row_labels_resolve_to_regions():
 
 
 # --------------------------------------------------------------------------------------------------
-# End to end (needs analysis.pipeline)
+# End to end (needs analysis.clean.pipeline)
 # --------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cleaned():
     try:
-        from analysis.pipeline import clean
+        from analysis.clean.pipeline import clean
     except ImportError as err:  # pragma: no cover - depends on build order
-        pytest.skip(f"analysis.pipeline is not importable yet ({err})")
+        pytest.skip(f"analysis.clean.pipeline is not importable yet ({err})")
     result = clean(RAW)
     facts, report = result[0], result[1]
     quality = report.to_frame() if hasattr(report, "to_frame") else report

@@ -1,4 +1,4 @@
-"""Tests for ``analysis.textnorm``: every text quirk of published tables, plus property tests.
+"""Tests for ``analysis.clean.textnorm``: every text quirk of published tables, plus property tests.
 
 Property tests (hypothesis): a round trip of formatted numbers, the parser never raising on
 any unicode string or object, full-width and half-width forms giving equal results, and the
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.textnorm import (
+from analysis.clean.textnorm import (
     EXCEL_ERRORS,
     INVALID_REASONS,
     HeaderText,

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.catalog import load_catalog
-from analysis.findings import QualityReport
-from analysis.schema import FACT_COLUMNS, FACTS_SCHEMA
-from analysis.validate import validate_facts
+from analysis.clean.findings import QualityReport
+from analysis.clean.validate import validate_facts
+from analysis.processed import FACT_COLUMNS, FACTS_SCHEMA
 
 CAT = load_catalog()
 

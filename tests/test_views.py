@@ -17,7 +17,7 @@ from scipy import stats
 
 from analysis import views as v
 from analysis.errors import ParameterError
-from analysis.summary import build_summary
+from analysis.stats.summary import build_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = {"640000": ("宁夏回族自治区", "province"), "640100": ("银川市", "city"), "640200": ("石嘴山市", "city"),
@@ -429,7 +429,7 @@ def test_inline_png_downscales(tmp_path):
 
 
 def test_cached_summary_round_trip_and_invalidation(tmp_path, monkeypatch):
-    import analysis.summary
+    import analysis.stats.summary
 
     facts = frame([fact(y, c, "cases_filed", n + y - 2020) for y in (2021, 2022) for n, c in enumerate(CITIES)])
     expected = build_summary(facts, is_sample=True)
@@ -441,7 +441,7 @@ def test_cached_summary_round_trip_and_invalidation(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("must be read from the cache")
 
-    monkeypatch.setattr(analysis.summary, "build_summary", boom)
+    monkeypatch.setattr(analysis.stats.summary, "build_summary", boom)
     pd.testing.assert_frame_equal(v.cached_summary(facts, None, True, cache), expected)
     monkeypatch.undo()
     changed = facts.assign(value=facts["value"] + 1)

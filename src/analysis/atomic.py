@@ -25,7 +25,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import AlreadyRunningError, OutputError
+from analysis.errors import AlreadyRunningError, OutputError
 
 TEMP_PREFIX = ".tmp-"
 LOCK_NAME = "run.lock"

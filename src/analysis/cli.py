@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import AnalysisError
+from analysis.errors import AnalysisError
 
 DEFAULT_RAW = Path("data/raw")
 DEFAULT_PROCESSED = Path("data/processed")
@@ -73,11 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "clean":
-            from .pipeline import run_clean
+            from analysis.clean.pipeline import run_clean
 
             return run_clean(raw_dir=args.raw, out_dir=args.out, progress=not args.quiet)
         if args.command == "report":
-            from .runner import run_report_cli
+            from analysis.report.runner import run_report_cli
 
             return run_report_cli(args)
     except AnalysisError as err:

@@ -99,6 +99,6 @@ def capture_font_warnings():
 
 @pytest.fixture(scope="session")
 def house_font() -> str:
-    from analysis.fonts import use_house_font
+    from analysis.present.fonts import use_house_font
 
     return use_house_font()

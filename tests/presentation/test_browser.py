@@ -9,8 +9,8 @@ import io
 import pandas as pd
 import pytest
 
-from analysis import charts, fonts, tables
-from analysis.browser import check_page, chromium_path, is_blank_image
+from analysis.present import charts, fonts, tables
+from tests.support.browser import check_page, chromium_path, is_blank_image
 
 pytestmark = [
     pytest.mark.slow,

@@ -8,8 +8,8 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis import charts
-from analysis.charts.style import OKABE_ITO, WATERMARK_TEXT
+from analysis.present import charts
+from analysis.present.charts.style import OKABE_ITO, WATERMARK_TEXT
 
 from .conftest import capture_font_warnings
 

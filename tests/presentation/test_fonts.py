@@ -14,11 +14,11 @@ from fontTools.ttLib import TTFont
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 
-from analysis import fonts
+from analysis.present import fonts
 
 from .conftest import capture_font_warnings
 
-CATALOGS = Path(fonts.__file__).resolve().parent / "catalogs"
+CATALOGS = Path(fonts.__file__).resolve().parents[1] / "catalog" / "data"
 
 
 def test_static_fonts_are_cff_sc_faces_with_the_right_weights():

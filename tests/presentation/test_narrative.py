@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import CatalogError
-from analysis.narrative import change_case, format_value, load_templates, paragraph, sentence
+from analysis.present.narrative import change_case, format_value, load_templates, paragraph, sentence
 
 from .conftest import make_row
 

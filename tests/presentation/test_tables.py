@@ -10,7 +10,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from analysis import tables
+from analysis.present import tables
 
 from .conftest import make_row
 

@@ -1,7 +1,7 @@
 """Fixture builders for broken and hostile raw files (issue 6).
 
 Every builder writes into pytest's ``tmp_path`` and returns the path. ``read_one`` reads a
-file with :func:`analysis.readers.read_workbook` and checks the two invariants every
+file with :func:`analysis.clean.readers.read_workbook` and checks the two invariants every
 robustness test shares: the raw bytes are unchanged (sha256 before/after) and nothing was
 printed to stderr (no traceback).
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.findings import QualityReport
-from analysis.readers import Workbook, read_workbook
+from analysis.clean.findings import QualityReport
+from analysis.clean.readers import Workbook, read_workbook
 
 
 def sha256(path: Path) -> str:

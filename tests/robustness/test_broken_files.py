@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font, PatternFill
 
-from analysis.findings import QualityReport, finding_codes
-from analysis.readers import discover_files, read_workbook
+from analysis.clean.findings import QualityReport, finding_codes
+from analysis.clean.readers import discover_files, read_workbook
 
 from .conftest import UNDECODABLE_CSV, encrypted_xlsx_bytes, sha256, xlsx_bytes
 
@@ -303,7 +303,7 @@ def test_excel_formats_swapped(tmp_path, read_one, name, real):
 def test_one_bad_sheet_does_not_stop_the_others(tmp_path, read_one, monkeypatch):
     import openpyxl as _ox
 
-    from analysis import readers
+    from analysis.clean import readers
 
     book = _ox.Workbook()
     book.active.title = "好表"
@@ -327,7 +327,7 @@ def test_one_bad_sheet_does_not_stop_the_others(tmp_path, read_one, monkeypatch)
 
 
 def test_unexpected_failure_becomes_a_finding(tmp_path, read_one, monkeypatch):
-    from analysis import readers
+    from analysis.clean import readers
 
     def boom(*args, **kwargs):
         raise RuntimeError("unexpected")

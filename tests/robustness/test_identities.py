@@ -64,7 +64,7 @@ def test_ambiguous_region_label(raw, tmp_path):
 
 def test_ambiguous_short_name_in_user_catalogue(raw, tmp_path):
     cat = tmp_path / "cat"
-    shutil.copytree(Path(str(resources.files("analysis").joinpath("catalogs"))), cat)
+    shutil.copytree(Path(str(resources.files("analysis").joinpath("catalog", "data"))), cat)
     with (cat / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("330000,浙江省,浙江,province,,\n330100,杭州市,杭州,city,330000,\n330109,兴庆区,兴庆,county,330100,\n")
     _good(raw)

@@ -4,7 +4,7 @@
    leaves every file's sha256 and mtime unchanged, opens nothing under it for writing (audit hook), and
    still works when the copy is read-only (files 0o444, folders 0o555).
 2. The conservation property for every bad-input fixture of the robustness suite: each raw cell for
-   which :func:`analysis.textnorm.looks_numeric` is true ends up as a fact (source_file/sheet/cell) or a
+   which :func:`analysis.clean.textnorm.looks_numeric` is true ends up as a fact (source_file/sheet/cell) or a
    quality finding (file/sheet/cell), or, for a file that could not be read at all, the file has an
    error-level finding saying so. :func:`assert_conserved` is the reusable check.
 """
@@ -26,10 +26,10 @@ import pandas as pd
 import pytest
 from conftest import ROOT, expand_cells, key_table, run_cli, write_csv, write_xls, write_xlsx
 
-from analysis.findings import QualityReport
-from analysis.pipeline import clean, run_clean
-from analysis.readers import read_workbook
-from analysis.textnorm import looks_numeric, neutralize_formula
+from analysis.clean.findings import QualityReport
+from analysis.clean.pipeline import clean, run_clean
+from analysis.clean.readers import read_workbook
+from analysis.clean.textnorm import looks_numeric, neutralize_formula
 
 from . import test_exports_neutralised, test_hostile, test_meaningless_tables
 from .conftest import UNDECODABLE_CSV, encrypted_xlsx_bytes, xlsx_bytes
@@ -85,7 +85,7 @@ def assert_conserved(raw_dir: Path, facts: pd.DataFrame, quality) -> int:
     """Every numeric-looking raw cell is a fact or a finding; an unread file has an error saying so.
 
     ``facts``: the tidy facts (from ``clean`` or ``facts.parquet``). ``quality``: a ``QualityReport`` or
-    the quality frame. Raw cells are read with :func:`analysis.readers.read_workbook`, so cell
+    the quality frame. Raw cells are read with :func:`analysis.clean.readers.read_workbook`, so cell
     references match the pipeline's. Returns the number of numeric-looking cells checked.
     """
     raw_dir = Path(raw_dir)

@@ -13,7 +13,13 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from analysis.textnorm import looks_numeric, neutralize_formula, normalize_header, normalize_text, parse_value
+from analysis.clean.textnorm import (
+    looks_numeric,
+    neutralize_formula,
+    normalize_header,
+    normalize_text,
+    parse_value,
+)
 
 from .conftest import xlsx_bytes
 

@@ -2,7 +2,7 @@
 
 import json
 
-from analysis.cache import META_KEYS, data_digest, file_digest
+from analysis.report.build_state import META_KEYS, data_digest, file_digest
 
 
 def _write(path, **meta):

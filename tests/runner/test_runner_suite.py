@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import runner
 from analysis.errors import OutputError, ParameterError
-from analysis.htmlexport import MAX_REPORT_BYTES, offline_violations
-from analysis.runner import run_report
+from analysis.report import runner
+from analysis.report.htmlexport import MAX_REPORT_BYTES, offline_violations
+from analysis.report.runner import run_report
 
 from .conftest import cli, make_suite
 
@@ -24,7 +24,7 @@ JOB_IDS = ["01_quality", "02_overview", "05_region_profile_640100", "05_region_p
 
 def _run(processed: Path, notebooks: Path, outputs: Path, **kw):
     kw.setdefault("jobs", 2)
-    kw.setdefault("timeout", 900)  # first use of analysis.fonts may build its font cache (minutes, once)
+    kw.setdefault("timeout", 900)  # first use of analysis.present.fonts may build its font cache (minutes, once)
     stream = io.StringIO()
     result = run_report(2024, processed_dir=processed, notebooks_dir=notebooks, outputs_dir=outputs,
                         stream=stream, progress=True, **kw)
@@ -37,7 +37,7 @@ def _statuses(result) -> dict[str, str]:
 
 def _fonts_available() -> bool:
     try:
-        from analysis.fonts import font_face_css  # noqa: F401
+        from analysis.present.fonts import font_face_css  # noqa: F401
     except ImportError:
         return False
     return True

@@ -12,11 +12,11 @@ import pytest
 
 from analysis import atomic
 from analysis.atomic import OutputLock, atomic_path, atomic_write_text, remove_stale_temps
-from analysis.cache import BuildState, file_digest, job_key, notebook_digest
 from analysis.errors import AlreadyRunningError, OutputError, ParameterError
-from analysis.htmlexport import NotOfflineError, check_offline, offline_violations
-from analysis.index_page import IndexEntry, render_index
-from analysis.params import (
+from analysis.report.build_state import BuildState, file_digest, job_key, notebook_digest
+from analysis.report.htmlexport import NotOfflineError, check_offline, offline_violations
+from analysis.report.index_page import IndexEntry, render_index
+from analysis.report.params import (
     check_safe_string,
     check_year,
     convert_value,
@@ -24,7 +24,7 @@ from analysis.params import (
     parse_param_args,
     resolve_region,
 )
-from analysis.suite import DEFAULT_SUITE, load_suite
+from analysis.report.suite import DEFAULT_SUITE, load_suite
 
 from .conftest import FIXTURES, make_suite, write_processed
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.compare import (
+from analysis.stats.compare import (
     compare_regions,
     modified_zscore,
     normalise,
@@ -17,7 +17,7 @@ from analysis.compare import (
     robust_outliers,
     top_k_share,
 )
-from analysis.derive import aggregate_facts
+from analysis.stats.derive import aggregate_facts
 
 from .conftest import facts_from
 

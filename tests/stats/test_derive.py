@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.derive import (
+from analysis.stats.derive import (
     aggregate_facts,
     aggregate_ratios,
     derive_indicators,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.hierarchy import check_hierarchy, rollup, rollup_derived
+from analysis.stats.hierarchy import check_hierarchy, rollup, rollup_derived
 
 from .conftest import facts_from
 

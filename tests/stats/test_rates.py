@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.rates import (
+from analysis.stats.rates import (
     funnel_curve,
     funnel_data,
     rate_difference_from_table,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import AnalysisError
-from analysis.reference import REFERENCE_COLUMNS, align_reference, load_reference
+from analysis.stats.population import REFERENCE_COLUMNS, align_reference, load_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(REFERENCE_COLUMNS)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.derive import indicator_catalog, region_catalog
-from analysis.summary import SUMMARY_COLUMNS, build_summary
+from analysis.stats.derive import indicator_catalog, region_catalog
+from analysis.stats.summary import SUMMARY_COLUMNS, build_summary
 
 from .conftest import facts_from
 

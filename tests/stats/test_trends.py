@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.trends import (
+from analysis.stats.trends import (
     LABEL_DOWN,
     LABEL_NONE,
     LABEL_SHORT,

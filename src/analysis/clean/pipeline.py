@@ -1,0 +1,156 @@
+"""``enforcement clean``: raw folder -> tidy facts + quality report + meta.json.
+
+:func:`clean` does the work in memory (for notebooks and tests); :func:`run_clean` writes
+``facts.parquet``, ``facts.csv`` (UTF-8 with BOM), ``quality.csv`` and ``meta.json`` atomically
+into the output folder and returns the exit status (1 when there are error findings).
+Raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
+from analysis.catalog import Catalog, env_override_dir, load_catalog
+from analysis.clean.extract import extract_workbook, load_manifest
+from analysis.clean.findings import QUALITY_COLUMNS, QualityReport
+from analysis.clean.readers import discover_files, read_workbook
+from analysis.clean.textnorm import neutralize_formula
+from analysis.clean.validate import validate_facts
+from analysis.errors import CatalogError, RawInputError
+from analysis.processed import FACT_DTYPES, empty_facts
+
+SAMPLE_MARKER_FILE = "SAMPLE"
+FACT_TEXT_COLUMNS = ["region_name", "agency", "source_file", "source_sheet", "source_cell"]
+QUALITY_TEXT_COLUMNS = [c for c in QUALITY_COLUMNS if c != "severity"]
+
+
+def _check_raw_dir(raw_dir: Path) -> Path:
+    raw_dir = Path(raw_dir)
+    if not raw_dir.exists():
+        raise RawInputError(f"原始数据文件夹不存在：{raw_dir}，请检查 --raw 参数", f"raw folder not found: {raw_dir}")
+    if not raw_dir.is_dir():
+        raise RawInputError(f"原始数据路径不是文件夹：{raw_dir}", f"raw path is not a folder: {raw_dir}")
+    return raw_dir
+
+
+def raw_digest(raw_dir: Path, files: list[Path]) -> str:
+    """sha256 over the sorted (relative POSIX path, file bytes) pairs of the discovered files."""
+    h = hashlib.sha256()
+    pairs = []
+    for p in files:
+        try:
+            rel = p.relative_to(raw_dir).as_posix()
+        except ValueError:
+            rel = p.name
+        pairs.append((rel, p))
+    for rel, p in sorted(pairs):
+        h.update(rel.encode("utf-8") + b"\0")
+        try:
+            h.update(hashlib.sha256(p.read_bytes()).digest())
+        except OSError:
+            h.update(b"<unreadable>")
+    return h.hexdigest()
+
+
+def _progress(iterable, enabled: bool, total: int):
+    if not enabled or not sys.stderr.isatty():
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc="清洗 / cleaning", unit="file", file=sys.stderr)
+
+
+def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path | str | None = None,
+          progress: bool = False) -> tuple[pd.DataFrame, QualityReport, dict]:
+    """Read, extract and validate every raw file. Returns ``(facts, report, meta)``.
+
+    Catalogue files are the packaged ones, except those present in ``catalog_dir`` (or, when it is not
+    given, in the folder named by the ``ENFORCEMENT_CATALOG_DIR`` environment variable).
+    """
+    raw_dir = _check_raw_dir(Path(raw_dir))
+    if catalog is None:
+        if catalog_dir is not None and not Path(catalog_dir).is_dir():
+            raise CatalogError(f"目录覆盖文件夹不存在：{catalog_dir}", f"catalogue folder not found: {catalog_dir}")
+        catalog = load_catalog(catalog_dir if catalog_dir is not None else env_override_dir())
+    report = QualityReport()
+    files = discover_files(raw_dir, report)
+    manifest = load_manifest(raw_dir, report)
+    rows: list[dict] = []
+    is_sample = (raw_dir / SAMPLE_MARKER_FILE).exists()
+    for path in _progress(files, progress, len(files)):
+        wb = read_workbook(path, raw_dir, report)
+        if wb is None:
+            continue
+        result = extract_workbook(wb, catalog, report, manifest)
+        rows.extend(result.facts)
+        is_sample = is_sample or result.is_sample
+    raw = pd.DataFrame(rows) if rows else empty_facts().assign(raw_value="", from_total=False)
+    facts = validate_facts(raw, catalog, report)
+    facts = facts.astype(FACT_DTYPES) if not facts.empty else empty_facts()
+    facts = facts.sort_values(["year", "region_code", "indicator", "source_file", "source_cell"],
+                              kind="stable").reset_index(drop=True)
+    meta = {
+        "is_sample": bool(is_sample),
+        "years": sorted(int(y) for y in facts["year"].unique()),
+        "regions": sorted(str(c) for c in facts["region_code"].unique()),
+        "n_facts": int(len(facts)),
+        "n_files": len(files),
+        "findings": {s: report.count(s) for s in ("error", "warning", "info")},
+        "raw_digest": raw_digest(raw_dir, files),
+    }
+    return facts, report, meta
+
+
+EXCEL_CELL_MAX = 32_767  # characters a spreadsheet cell holds; longer text is cut in the CSV twin only
+
+
+def _csv_text(v: str) -> str:
+    v = neutralize_formula(v)
+    return v[: EXCEL_CELL_MAX - 1] + "…" if len(v) > EXCEL_CELL_MAX else v
+
+
+def _neutralize(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = df.copy()
+    for c in columns:
+        if c in out:
+            out[c] = out[c].map(lambda v: _csv_text(v) if isinstance(v, str) else v)
+    return out
+
+
+def write_outputs(out_dir: Path, facts: pd.DataFrame, report: QualityReport, meta: dict) -> None:
+    out_dir = ensure_dir(Path(out_dir))
+    try:
+        with atomic_path(out_dir / "facts.parquet") as tmp:
+            facts.to_parquet(tmp, index=False)
+    except OSError as err:
+        raise output_error(err, out_dir / "facts.parquet") from None
+    # CRLF line ends (RFC 4180): the csv writer then quotes every cell holding a CR or LF, so a raw
+    # cell with a bare CR cannot split a row when the file is read back.
+    facts_csv = _neutralize(facts, FACT_TEXT_COLUMNS).to_csv(index=False, lineterminator="\r\n")
+    csv_bytes = facts_csv.encode("utf-8-sig")
+    atomic_write_bytes(out_dir / "facts.csv", csv_bytes)
+    quality = _neutralize(report.to_frame(), QUALITY_TEXT_COLUMNS)
+    quality_bytes = quality.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    atomic_write_bytes(out_dir / "quality.csv", quality_bytes)
+    atomic_write_bytes(out_dir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def run_clean(raw_dir: Path, out_dir: Path, progress: bool = True) -> int:
+    """The ``enforcement clean`` command: clean, write, print a summary; 1 when errors were found."""
+    facts, report, meta = clean(raw_dir, progress=progress)
+    write_outputs(Path(out_dir), facts, report, meta)
+    n_err, n_warn, n_info = (report.count(s) for s in ("error", "warning", "info"))
+    sample = "（示例数据 / sample data）" if meta["is_sample"] else ""
+    print(
+        f"已写入 {len(facts)} 条数据{sample}：错误 {n_err} 条，警告 {n_warn} 条，提示 {n_info} 条；输出目录 {out_dir} | "
+        f"wrote {len(facts)} facts: {n_err} errors, {n_warn} warnings, {n_info} info -> {out_dir}"
+    )
+    if n_err:
+        print(f"请查看 {Path(out_dir) / 'quality.csv'} 中的错误 | see errors in quality.csv", file=sys.stderr)
+    return 1 if n_err else 0

@@ -1,0 +1,172 @@
+"""Validation of the tidy facts: pandera schema plus domain rules. Problems become findings.
+
+Order: duplicates across sources (identical -> merged, info; conflicting -> both dropped, error),
+value rules by indicator kind (negative count, fractional count, rate above 100), the pandera
+schema (violations dropped with a finding each), then the consistency checks that only warn:
+parts vs total (penalty categories vs 合计, case-file grades vs reviewed) and parent vs the sum
+of its children (city vs its counties, province vs its cities) when every child is present.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.catalog import Catalog
+from analysis.clean.findings import QualityReport
+from analysis.processed import FACT_COLUMNS, facts_schema
+
+PENALTY_PART_CATEGORIES = ("penalty", "penalty_merged")
+CASEFILE_PARTS = ("casefile_excellent", "casefile_passed", "casefile_failed")
+KEY = ["year", "region_code", "indicator"]
+
+
+def _fmt(x: float) -> str:
+    if x is None or not math.isfinite(x):
+        return str(x)
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def _where(row) -> str:
+    return f"{row['source_file']}!{row['source_sheet']}!{row['source_cell']}"
+
+
+def _add(report: QualityReport, code: str, row, **params) -> None:
+    report.add(code, file=row["source_file"], sheet=row["source_sheet"], cell=row["source_cell"],
+               raw_value=row.get("raw_value", ""), **params)
+
+
+def _close(a: float, b: float, kind: str, n: int = 1) -> bool:
+    tol = 1e-6 * max(1.0, abs(a), abs(b))
+    if kind == "money":
+        tol += 0.005 * max(1, n)
+    return abs(a - b) <= tol
+
+
+def validate_facts(facts: pd.DataFrame, catalog: Catalog, report: QualityReport) -> pd.DataFrame:
+    """Return the valid facts (``FACT_COLUMNS`` order, extra internal columns dropped)."""
+    if facts.empty:
+        return facts.reindex(columns=FACT_COLUMNS)
+    df = facts.reset_index(drop=True).copy()
+    if "raw_value" not in df:
+        df["raw_value"] = ""
+    if "from_total" not in df:
+        df["from_total"] = False
+    df = _deduplicate(df, catalog, report)
+    df = _value_rules(df, catalog, report)
+    df = _schema(df, catalog, report)
+    _parts_rules(df, catalog, report)
+    _hierarchy_rules(df, catalog, report)
+    return df[FACT_COLUMNS].reset_index(drop=True)
+
+
+def _deduplicate(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> pd.DataFrame:
+    drop: list[int] = []
+    dup = df[df.duplicated(KEY, keep=False)]
+    for _, group in dup.groupby(KEY, sort=False):
+        rows = list(zip(group.index, group.to_dict("records")))
+        first_idx, first = rows[0]
+        values = group["value"].tolist()
+        if all(abs(v - values[0]) <= 1e-9 * max(1.0, abs(values[0])) for v in values):
+            for idx, row in rows[1:]:
+                _add(report, "duplicate_identical", row, other=_where(first), value=_fmt(row["value"]))
+                drop.append(idx)
+            continue
+        ind = catalog.indicators.get(first["indicator"])
+        name = ind.name_zh if ind else first["indicator"]
+        for i, (idx, row) in enumerate(rows):
+            other_idx, other = rows[1] if i == 0 else rows[0]
+            _add(report, "duplicate_conflict", row, region=row["region_name"], year=row["year"], indicator=name,
+                 value=_fmt(row["value"]), other=_where(other), other_value=_fmt(other["value"]))
+            drop.append(idx)
+    return df.drop(index=drop)
+
+
+def _value_rules(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> pd.DataFrame:
+    drop: list[int] = []
+    for idx, row in zip(df.index, df.to_dict("records")):
+        ind = catalog.indicators.get(row["indicator"])
+        if ind is None:
+            continue
+        v = float(row["value"])
+        if not math.isfinite(v):
+            continue
+        if ind.kind in ("count", "people", "rate") and v < 0:
+            _add(report, "value_negative", row, indicator=ind.name_zh, value=_fmt(v))
+            drop.append(idx)
+        elif ind.kind in ("count", "people") and abs(v - round(v)) > 1e-9:
+            _add(report, "value_fractional", row, indicator=ind.name_zh, value=_fmt(v))
+        elif ind.kind == "rate" and v > 100 + 1e-9:
+            _add(report, "rate_over_100", row, indicator=ind.name_zh, value=_fmt(v))
+            drop.append(idx)
+    return df.drop(index=drop)
+
+
+def _schema(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> pd.DataFrame:
+    import pandera.errors as pe
+
+    schema = facts_schema(catalog)
+    try:
+        schema.validate(df, lazy=True)
+        return df
+    except pe.SchemaErrors as err:
+        cases = err.failure_cases
+    bad: dict[int, str] = {}
+    for _, case in cases.iterrows():
+        idx = case.get("index")
+        check = str(case.get("check") or case.get("schema_context") or "schema")
+        col = case.get("column")
+        label = f"{col}: {check}" if isinstance(col, str) and col else check
+        if idx is None or (isinstance(idx, float) and math.isnan(idx)):
+            continue
+        bad.setdefault(int(idx), label)
+    for idx, label in bad.items():
+        if idx in df.index:
+            _add(report, "schema_violation", df.loc[idx].to_dict(), check=label)
+    return df.drop(index=[i for i in bad if i in df.index])
+
+
+def _parts_rules(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> None:
+    penalty_parts = {
+        c for c, i in catalog.indicators.items() if i.category in PENALTY_PART_CATEGORIES and c != "penalties_total"
+    }
+    groups: dict[tuple, dict[str, dict]] = {}
+    for row in df.to_dict("records"):
+        groups.setdefault((row["year"], row["region_code"]), {})[row["indicator"]] = row
+    for (year, _), by_ind in groups.items():
+        total = by_ind.get("penalties_total")
+        parts = [by_ind[c] for c in penalty_parts if c in by_ind]
+        if total is not None and parts:
+            s = sum(float(p["value"]) for p in parts)
+            if not _close(s, float(total["value"]), "count"):
+                _add(report, "parts_sum_mismatch", total, region=total["region_name"], year=year,
+                     total_name=catalog.indicators["penalties_total"].name_zh, total=_fmt(total["value"]), sum=_fmt(s))
+        reviewed = by_ind.get("casefile_reviewed")
+        if reviewed is not None and all(c in by_ind for c in CASEFILE_PARTS):
+            s = sum(float(by_ind[c]["value"]) for c in CASEFILE_PARTS)
+            if not _close(s, float(reviewed["value"]), "count"):
+                _add(report, "parts_sum_mismatch", reviewed, region=reviewed["region_name"], year=year,
+                     total_name=catalog.indicators["casefile_reviewed"].name_zh, total=_fmt(reviewed["value"]),
+                     sum=_fmt(s))
+
+
+def _hierarchy_rules(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> None:
+    groups: dict[tuple, dict[str, dict]] = {}
+    for row in df.to_dict("records"):
+        groups.setdefault((row["year"], row["indicator"]), {})[row["region_code"]] = row
+    for (year, indicator), rows in groups.items():
+        ind = catalog.indicators.get(indicator)
+        if ind is None or ind.kind == "rate":
+            continue
+        values = {code: row["value"] for code, row in rows.items()}
+        for code, row in rows.items():
+            if bool(row.get("from_total", False)):
+                continue  # a 合计 row was already checked against the rows above it
+            kids = [r.code for r in catalog.children(code)]
+            if not kids or not all(k in values for k in kids):
+                continue
+            s = sum(float(values[k]) for k in kids)
+            if not _close(s, float(row["value"]), ind.kind, len(kids)):
+                _add(report, "hierarchy_mismatch", row, region=row["region_name"], year=year,
+                     indicator=ind.name_zh, value=_fmt(row["value"]), sum=_fmt(s))

@@ -1,0 +1,381 @@
+"""Formal-Chinese sentences from summary-table rows (contracts.md section 4), worded by ``templates.yaml``.
+
+Rules (the wording itself is in the YAML file):
+
+- **Case** of the year-on-year clause, from ``pct_change_status`` and the values:
+  ``first_year``, ``missing_base`` (previous year absent or missing), ``zero_base`` (previous value 0,
+  this value > 0; both 0 is ``flat``), else ``up`` / ``down`` / ``flat``.
+- **Flat**: exact equality -> ``flat`` ("与上年持平"); for counts and money ``|pct_change| <
+  flat_threshold_pct`` (0.5%) -> ``flat_approx`` ("与上年基本持平"); for rates (``kind == "rate"``,
+  compared in percentage points) ``|abs_change| < flat_threshold_points`` (0.05, i.e. 0.0 when shown
+  with one decimal) -> ``flat``.
+- **Direction** (up-good / down-good / neutral) picks the assessment clause after an up/down change.
+- **Numbers** (:func:`format_value`), rounded half-up (四舍五入): 万元 with 2 decimals; counts and people as integers; rates with 1
+  decimal and ``%``; YoY percentages with 1 decimal; rate changes in percentage points with 1 decimal.
+  Prose does not group digits by default (``18907起``, customary in Chinese government reports and
+  allowed by GB/T 15835-2011); ``number.group_digits: true`` in the YAML gives ``18,907起``.
+  ``approx`` (the raw cell said 约/余/多/近) puts ``约`` before the value and before the changes.
+- Sentences are plain text. Escape them when putting them in HTML (``html.escape``).
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from analysis.errors import CatalogError
+
+PLACEHOLDERS = frozenset(
+    {
+        "year", "region", "name", "value", "prev_year", "prev_value", "abs_change", "pct_change",
+        "evaluated_year", "n_years", "rank", "n_peers", "level",
+        "names",  # paragraph.grouped only: the indicators a caveat applies to, 、-joined
+    }
+)
+AMOUNT_KINDS = ("count", "money", "people")
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str | None) -> dict:
+    if path is None:
+        text = resources.files("analysis.present.narrative").joinpath("templates.yaml").read_text(encoding="utf-8")
+        origin = "analysis/narrative/templates.yaml"
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+        origin = path
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise CatalogError(f"叙述模板文件格式错误：{origin}", f"narrative templates are not valid YAML: {err}") from None
+    _validate(data, origin)
+    return data
+
+
+def load_templates(path: str | Path | None = None) -> dict:
+    """The narrative templates (the bundled YAML, or ``path``), validated: placeholders must be known."""
+    return _load(None if path is None else str(Path(path)))
+
+
+def _walk(node: Any, trail: str):
+    if isinstance(node, str):
+        yield trail, node
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _walk(value, f"{trail}.{key}" if trail else str(key))
+
+
+_REQUIRED = (
+    "value.lead.default", "value.lead.rate", "value.lead.casefile", "value.lead.casefile_rate",
+    "value.follow.default", "value.follow.rate", "value.follow.casefile", "value.follow.casefile_rate",
+    "value.missing.lead", "value.missing.follow", "rank", "end", "paragraph.empty",
+    "paragraph.grouped.first_year", "paragraph.grouped.missing_base", "paragraph.grouped.no_trend",
+    *(f"change.{group}.{case}" for group in ("amount", "rate")
+      for case in ("up", "down", "flat", "flat_approx", "zero_base", "first_year", "missing_base")),
+    *(f"assessment.{d}.{c}" for d in ("up-good", "down-good", "neutral") for c in ("up", "down")),
+    *(f"trend.{label}" for label in ("显著上升", "显著下降", "无显著趋势", "数据不足")),
+)
+
+
+def _get(data: Mapping, dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _validate(data: Any, origin: str) -> None:
+    if not isinstance(data, Mapping):
+        raise CatalogError(f"叙述模板文件应为映射结构：{origin}", f"templates must be a mapping: {origin}")
+    for key in _REQUIRED:
+        if not isinstance(_get(data, key), str):
+            raise CatalogError(f"叙述模板缺少条目 {key}：{origin}", f"template {key} is missing in {origin}")
+    for trail, text in _walk({k: v for k, v in data.items() if k not in ("number", "levels")}, ""):
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+        except ValueError as err:
+            raise CatalogError(f"叙述模板 {trail} 格式错误", f"template {trail} is malformed: {err}") from None
+        unknown = [f for f in fields if f not in PLACEHOLDERS]
+        if unknown:
+            raise CatalogError(
+                f"叙述模板 {trail} 含未知占位符 {unknown}",
+                f"template {trail} uses unknown placeholder(s) {unknown}; allowed: {sorted(PLACEHOLDERS)}",
+            )
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN or pd.NA (a list or other non-scalar is not blank)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+_isnan = is_blank
+
+
+def number_text(value: float, decimals: int, group: bool = False) -> str:
+    """``value`` rounded half-up (四舍五入) on its shortest decimal form: 5.125 -> "5.13", never "-0"."""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return f"{rounded:,.{decimals}f}" if group else f"{rounded:.{decimals}f}"
+
+
+_number_text = number_text
+
+
+def format_value(
+    value: float,
+    unit: str,
+    kind: str,
+    approx: bool = False,
+    *,
+    group_digits: bool | None = None,
+    templates: Mapping | None = None,
+) -> str:
+    """A value with its unit as prose shows it: ``214起``, ``9172.05万元``, ``95.1%``, ``约214起``.
+
+    ``kind`` is the catalogue kind: ``money`` (2 decimals), ``rate`` (1 decimal, ``%``), ``count`` and
+    ``people`` (integers). Other kinds: integers if whole, else 2 decimals. ``group_digits`` (default
+    from the YAML, false) writes ``18,907``. Missing values give ``—``.
+    """
+    if _isnan(value):
+        return "—"
+    number = (templates or load_templates())["number"]
+    group = number.get("group_digits", False) if group_digits is None else group_digits
+    unit = "" if _isnan(unit) else str(unit)
+    if kind == "money" or unit.startswith("万元"):
+        text = _number_text(value, 2, group)
+    elif kind == "rate" or unit == "%":
+        text = _number_text(value, 1, group)
+    elif kind in ("count", "people") or float(value).is_integer():
+        text = _number_text(value, 0, group)
+    else:
+        text = _number_text(value, 2, group)
+    prefix = number.get("approx_prefix", "约") if approx else ""
+    return f"{prefix}{text}{unit}"
+
+
+def format_pct(pct: float, approx: bool = False, templates: Mapping | None = None) -> str:
+    """A YoY percentage magnitude with 1 decimal: ``9.7%`` (sign is carried by the wording)."""
+    prefix = (templates or load_templates())["number"].get("approx_prefix", "约") if approx else ""
+    return f"{prefix}{_number_text(abs(pct), 1, False)}%"
+
+
+# --------------------------------------------------------------------------- cases
+
+
+def change_case(row: Mapping, templates: Mapping | None = None) -> str:
+    """The wording case of a row: up, down, flat, flat_approx, zero_base, first_year, missing_base."""
+    number = (templates or load_templates())["number"]
+    status = str(row.get("pct_change_status") or "")
+    if status == "first_year":
+        return "first_year"
+    value, prev = row.get("value"), row.get("prev_value")
+    if status == "missing_base" or _isnan(prev):
+        return "first_year" if status == "first_year" else "missing_base"
+    value, prev = float(value), float(prev)
+    if value == prev:
+        return "flat"
+    diff = value - prev
+    if row.get("kind") == "rate":
+        if abs(diff) < float(number.get("flat_threshold_points", 0.05)):
+            return "flat"
+        return "up" if diff > 0 else "down"
+    if status == "zero_base" or prev == 0:
+        return "zero_base"
+    pct = row.get("pct_change")
+    if _isnan(pct):
+        pct = diff / abs(prev) * 100
+    if abs(float(pct)) < float(number.get("flat_threshold_pct", 0.5)):
+        return "flat_approx"
+    return "up" if diff > 0 else "down"
+
+
+def _is_casefile(row: Mapping) -> bool:
+    if str(row.get("category") or "") == "casefile":
+        return True
+    ev = row.get("evaluated_year")
+    return not _isnan(ev) and not _isnan(row.get("year")) and int(ev) != int(row["year"])
+
+
+def _int_text(value: Any) -> str:
+    return "" if _isnan(value) else str(int(value))
+
+
+def sentence(
+    row: Mapping | pd.Series,
+    *,
+    lead: bool = True,
+    casefile_intro: bool = True,
+    templates: Mapping | None = None,
+    omit_cases: frozenset[str] = frozenset(),
+    omit_trends: frozenset[str] = frozenset(),
+) -> str:
+    """One formal sentence for one summary-table row (value, rank, YoY change, assessment, trend).
+
+    ``omit_cases`` / ``omit_trends`` drop the change clause for those wording cases (e.g.
+    ``missing_base``) and the trend clause for those labels (e.g. ``数据不足``): :func:`paragraph` says
+    such caveats once for all indicators instead of in every sentence.
+
+    ``lead=True`` opens with the year and the region ("2024年，银川市……"); paragraphs use
+    ``lead=False`` for the sentences after the first. Case-file rows name the evaluated year
+    ("对2023年度……案卷开展评查"); ``casefile_intro=False`` drops that for a follow-up sentence about
+    the same evaluation.
+    """
+    t = templates or load_templates()
+    row = dict(row.items()) if isinstance(row, pd.Series) else dict(row)
+    kind = str(row.get("kind") or "count")
+    unit = "" if _isnan(row.get("unit")) else str(row.get("unit"))
+    approx = bool(row.get("approx")) if not _isnan(row.get("approx")) else False
+    year = _int_text(row.get("year"))
+    prev_year = _int_text(row.get("prev_year")) or (str(int(year) - 1) if year else "")
+    fields = {
+        "year": year,
+        "region": str(row.get("region_name") or ""),
+        "name": str(row.get("name_zh") or row.get("indicator") or ""),
+        "prev_year": prev_year,
+        "evaluated_year": _int_text(row.get("evaluated_year")) or year,
+        "n_years": _int_text(row.get("n_years")),
+        "rank": _int_text(row.get("rank")),
+        "n_peers": _int_text(row.get("n_peers")),
+        "level": t.get("levels", {}).get(str(row.get("level") or ""), "同级地区"),
+        "value": format_value(row.get("value"), unit, kind, approx, templates=t),
+        "prev_value": format_value(row.get("prev_value"), unit, kind, False, templates=t),
+        "abs_change": "",
+        "pct_change": "",
+    }
+    position = "lead" if lead else "follow"
+    missing = bool(row.get("missing")) if not _isnan(row.get("missing")) else False
+    if missing or _isnan(row.get("value")):
+        return t["value"]["missing"][position].format_map(fields) + t["end"]
+
+    casefile = _is_casefile(row) and (lead or casefile_intro)
+    variant = ("casefile_" if casefile else "") + ("rate" if kind == "rate" else "default")
+    if variant == "casefile_default":
+        variant = "casefile"
+    text = t["value"][position][variant]
+
+    if (
+        str(row.get("level") or "") in ("city", "county")
+        and not _isnan(row.get("rank"))
+        and not _isnan(row.get("n_peers"))
+        and int(row["n_peers"]) >= 2
+    ):
+        text += t["rank"]
+
+    case = change_case(row, t)
+    group = "rate" if kind == "rate" else "amount"
+    if case in ("up", "down", "zero_base"):
+        diff = row.get("abs_change")
+        if _isnan(diff):
+            diff = float(row["value"]) - float(row["prev_value"])
+        if kind == "rate":
+            fields["abs_change"] = ("约" if approx else "") + _number_text(abs(float(diff)), 1, False)
+        else:
+            fields["abs_change"] = format_value(abs(float(diff)), unit, kind, approx, templates=t)
+        pct = row.get("pct_change")
+        if _isnan(pct) and case != "zero_base":
+            pct = float(diff) / abs(float(row["prev_value"])) * 100
+        if not _isnan(pct):
+            fields["pct_change"] = format_pct(float(pct), approx, templates=t)
+    if case not in omit_cases:
+        text += t["change"][group][case]
+    if case in ("up", "down"):
+        direction = str(row.get("direction") or "neutral")
+        text += t["assessment"].get(direction, t["assessment"]["neutral"])[case]
+
+    label = row.get("trend_label")
+    if not _isnan(label) and str(label) in t["trend"] and str(label) not in omit_trends:
+        text += t["trend"][str(label)]
+    return text.format_map(fields) + t["end"]
+
+
+def paragraph(
+    summary_df: pd.DataFrame,
+    region_code: str,
+    year: int,
+    indicators: Sequence[str] | None = None,
+    *,
+    templates: Mapping | None = None,
+) -> str:
+    """A paragraph for one region and year: one sentence per indicator, in ``indicators`` order.
+
+    Without ``indicators``, every indicator with a value comes in summary-table order (missing values
+    are left out); with ``indicators``, a missing value gets its "数据缺失" sentence and codes with no
+    row are skipped. Consecutive case-file sentences about the same evaluated year name that year
+    once. When nothing is left, the ``paragraph.empty`` sentence is returned.
+    """
+    t = templates or load_templates()
+    rows = summary_df[(summary_df["region_code"].astype(str) == str(region_code))
+                      & (summary_df["year"].astype(int) == int(year))]
+    if indicators is not None:
+        by_code = {code: group for code, group in rows.groupby("indicator", sort=False)}
+        ordered = [by_code[c].iloc[0] for c in indicators if c in by_code]
+    else:
+        ordered = [r for _, r in rows.drop_duplicates("indicator").iterrows() if not _row_missing(r)]
+    if not ordered:
+        region = str(rows["region_name"].iloc[0]) if len(rows) else _region_name(summary_df, region_code)
+        return t["paragraph"]["empty"].format_map({"year": int(year), "region": region})
+    grouped = t["paragraph"].get("grouped", {})
+    omit_cases = frozenset(k for k in ("first_year", "missing_base") if k in grouped) if len(ordered) > 1 \
+        else frozenset()
+    omit_trends = frozenset({"数据不足"}) if "no_trend" in grouped and len(ordered) > 1 else frozenset()
+    caveats: dict[str, list[str]] = {"first_year": [], "missing_base": [], "no_trend": []}
+    parts = []
+    previous_evaluation = None
+    for i, r in enumerate(ordered):
+        evaluation = _int_text(r.get("evaluated_year")) if _is_casefile(r) else None
+        intro = evaluation is None or evaluation != previous_evaluation
+        parts.append(sentence(r, lead=(i == 0), casefile_intro=intro, templates=t,
+                              omit_cases=omit_cases, omit_trends=omit_trends))
+        previous_evaluation = evaluation
+        if _row_missing(r):
+            continue
+        name = str(r.get("name_zh") or r.get("indicator") or "")
+        case = change_case(r, t)
+        if case in omit_cases:
+            caveats[case].append(name)
+        if str(r.get("trend_label") or "") in omit_trends:
+            caveats["no_trend"].append(name)
+    sep = str(grouped.get("separator", "、"))
+    for key in ("first_year", "missing_base"):  # the same indicators lack both: say it in one sentence
+        both = f"{key}_no_trend"
+        if caveats[key] and both in grouped and dict.fromkeys(caveats[key]) == dict.fromkeys(caveats["no_trend"]):
+            caveats[both] = caveats.pop(key)
+            caveats["no_trend"] = []
+    for key in ("first_year", "first_year_no_trend", "missing_base", "missing_base_no_trend", "no_trend"):
+        if caveats.get(key):
+            names = sep.join(dict.fromkeys(caveats[key]))
+            parts.append(grouped[key].format_map({"year": int(year), "prev_year": int(year) - 1, "names": names}))
+    return "".join(parts)
+
+
+def _row_missing(row: Mapping) -> bool:
+    missing = row.get("missing")
+    return (not _isnan(missing) and bool(missing)) or _isnan(row.get("value"))
+
+
+def _region_name(summary_df: pd.DataFrame, region_code: str) -> str:
+    names = summary_df.loc[summary_df["region_code"].astype(str) == str(region_code), "region_name"]
+    return str(names.iloc[0]) if len(names) else str(region_code)
+

@@ -1,0 +1,412 @@
+"""Narrative tables (key indicators) and their exports: HTML (pandas Styler), Markdown, Word, Excel.
+
+- :func:`key_indicator_table` builds the table from the summary table (contracts.md section 4): columns
+  ``指标, 数值, 单位, 上年, 同比变化, 趋势, 排名``; ``数值`` and ``上年`` stay numeric (floats) so the XLSX
+  keeps real numbers; the other columns are text.
+- Display rules (HTML, Markdown, Word): numbers are formatted by the row's ``单位``: 万元 with 2
+  decimals, % with 1 decimal, other units as integers; tables group digits (``18,907``).
+- Every text cell is data, never markup: HTML escapes it, Markdown escapes ``<>&|``, Word and Excel
+  drop XML-illegal control characters, Excel text goes through the formula-injection guard
+  (:func:`analysis.clean.textnorm.neutralize_formula`).
+- Files are written atomically (temp file beside the target + ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import math
+import numbers
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.atomic import atomic_path
+from analysis.clean.textnorm import neutralize_formula
+from analysis.present.narrative.render import change_case, number_text
+from analysis.present.narrative.render import is_blank as _isnan
+
+COLUMNS = ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
+NUMERIC_COLUMNS = ("数值", "上年")
+MISSING_MARK = "—"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+DOCX_FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "table": "宋体", "latin": "Times New Roman"}
+"""Word fonts (GB/T 9704 practice); Word substitutes a similar font where one is not installed."""
+
+
+# --------------------------------------------------------------------------- building
+
+
+def change_text(row: Mapping) -> str:
+    """The 同比变化 cell: ``+9.7%``, ``-5.9%``, ``+2.3个百分点`` (rates), ``持平``, ``基本持平``,
+    ``上年为零``, ``首次统计``, ``上年数据缺失``; ``约`` in front when the value is approximate."""
+    if bool(row.get("missing")) and not _isnan(row.get("missing")):
+        return MISSING_MARK
+    if _isnan(row.get("value")):
+        return MISSING_MARK
+    case = change_case(row)
+    approx = "约" if (not _isnan(row.get("approx")) and bool(row.get("approx"))) else ""
+    if case == "first_year":
+        return "首次统计"
+    if case == "missing_base":
+        return "上年数据缺失"
+    if case == "flat":
+        return "持平"
+    if case == "flat_approx":
+        return "基本持平"
+    if case == "zero_base" and row.get("kind") != "rate":
+        return "上年为零"
+    diff = row.get("abs_change")
+    if _isnan(diff):
+        diff = float(row["value"]) - float(row["prev_value"])
+    if row.get("kind") == "rate":
+        return f"{approx}{_signed(float(diff))}个百分点"
+    pct = row.get("pct_change")
+    if _isnan(pct):
+        pct = float(diff) / abs(float(row["prev_value"])) * 100
+    return f"{approx}{_signed(float(pct))}%"
+
+
+def _signed(value: float) -> str:
+    text = number_text(abs(value), 1)
+    return ("-" if value < 0 and text != "0.0" else "+") + text
+
+
+def _rank_text(row: Mapping) -> str:
+    if _isnan(row.get("rank")) or row.get("level") == "province":
+        return MISSING_MARK
+    peers = row.get("n_peers")
+    return f"{int(row['rank'])}/{int(peers)}" if not _isnan(peers) else str(int(row["rank"]))
+
+
+def key_indicator_table(
+    summary_df: pd.DataFrame, region_code: str, year: int, indicators: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Key indicators of one region and year: 指标, 数值, 单位, 上年, 同比变化, 趋势, 排名.
+
+    Rows follow ``indicators`` (codes) when given (a missing value shows ``—``), else summary-table order
+    with missing values left out. ``排名`` is ``rank/n_peers``
+    for cities and counties, ``—`` for the province. ``df.attrs["approx"]`` lists the 指标 whose value
+    is approximate (the display adds ``约``).
+    """
+    rows = summary_df[(summary_df["region_code"].astype(str) == str(region_code))
+                      & (summary_df["year"].astype(int) == int(year))]
+    if indicators is not None:
+        by_code = {code: group.iloc[0] for code, group in rows.groupby("indicator", sort=False)}
+        chosen = [by_code[c] for c in indicators if c in by_code]
+    else:
+        chosen = [r for _, r in rows.drop_duplicates("indicator").iterrows()
+                  if not (_isnan(r.get("value")) or (not _isnan(r.get("missing")) and bool(r.get("missing"))))]
+    records = []
+    approx = []
+    for r in chosen:
+        row = dict(r.items())
+        missing = (not _isnan(row.get("missing")) and bool(row.get("missing"))) or _isnan(row.get("value"))
+        name = str(row.get("name_zh") or row.get("indicator"))
+        if not missing and not _isnan(row.get("approx")) and bool(row.get("approx")):
+            approx.append(name)
+        trend = row.get("trend_label")
+        records.append({
+            "指标": name,
+            "数值": math.nan if missing else float(row["value"]),
+            "单位": "" if _isnan(row.get("unit")) else str(row["unit"]),
+            "上年": math.nan if _isnan(row.get("prev_value")) else float(row["prev_value"]),
+            "同比变化": change_text(row),
+            "趋势": MISSING_MARK if _isnan(trend) else str(trend),
+            "排名": _rank_text(row),
+        })
+    table = pd.DataFrame.from_records(records, columns=COLUMNS)
+    table.attrs["approx"] = approx
+    return table
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def _decimals_for(unit: str, value: float) -> int:
+    if unit.startswith("万元"):
+        return 2
+    if unit == "%":
+        return 1
+    return 0 if float(value).is_integer() else 2
+
+
+def format_cell(value, unit: str = "") -> str:
+    """A table cell as displayed: numbers grouped and rounded by unit, missing as ``—``."""
+    if _isnan(value):
+        return MISSING_MARK
+    if isinstance(value, bool | np.bool_):
+        return "是" if value else "否"
+    if isinstance(value, numbers.Real):
+        return number_text(float(value), _decimals_for(unit, float(value)), group=True)
+    return str(value)
+
+
+def display_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """All cells as display strings (numbers formatted by the row's 单位 when the table has one)."""
+    units = df["单位"].astype(str).tolist() if "单位" in df.columns else [""] * len(df)
+    approx = set(df.attrs.get("approx", []))
+    out = pd.DataFrame(index=df.index)
+    for col in df.columns:
+        cells = []
+        for i, value in enumerate(df[col].tolist()):
+            text = format_cell(value, units[i])
+            if col == "数值" and "指标" in df.columns and df["指标"].iloc[i] in approx and text != MISSING_MARK:
+                text = "约" + text
+            cells.append(text)
+        out[str(col)] = cells
+    return out
+
+
+def _numeric_columns(df: pd.DataFrame) -> list[str]:
+    return [str(c) for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+TABLE_CSS = [
+    {"selector": "", "props": "border-collapse: collapse; margin: 0.8em 0; font-size: 0.95em;"},
+    {"selector": "caption", "props": "caption-side: top; font-weight: 700; text-align: left; padding: 0.3em 0;"},
+    {"selector": "th", "props": "background: #E8EEF4; border: 1px solid #B8C4D0; padding: 0.35em 0.7em;"
+                                " text-align: center; font-weight: 700;"},
+    {"selector": "td", "props": "border: 1px solid #B8C4D0; padding: 0.35em 0.7em;"},
+    {"selector": "tbody tr:nth-child(even)", "props": "background: #F7F9FB;"},
+]
+
+
+def to_html(df: pd.DataFrame, caption: str) -> str:
+    """The table as an HTML fragment (pandas Styler): inline ``<style>``, escaped text, no external resources.
+
+    Numeric columns are right-aligned. Every cell, header and the caption are HTML-escaped, so a
+    region named ``<script>…</script>`` shows as text.
+    """
+    shown = display_frame(df)
+    digest = hashlib.sha1((caption + shown.to_csv()).encode("utf-8")).hexdigest()[:10]
+    numeric = _numeric_columns(df)
+    styler = (
+        shown.style.hide(axis="index")
+        .format(escape="html")
+        .format_index(escape="html", axis=1)
+        .set_caption(html.escape(caption))
+        .set_table_styles(TABLE_CSS)
+        .set_uuid(f"t{digest}")
+        .set_table_attributes('class="narrative-table"')
+    )
+    if numeric:
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
+    return styler.to_html(doctype_html=False)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md_cell(text: str) -> str:
+    text = _XML_ILLEGAL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
+def to_markdown(df: pd.DataFrame) -> str:
+    """A GitHub-style pipe table; numeric columns right-aligned; ``<>&`` escaped, ``|`` backslashed."""
+    shown = display_frame(df)
+    numeric = set(_numeric_columns(df))
+    header = "| " + " | ".join(_md_cell(c) for c in shown.columns) + " |"
+    rule = "| " + " | ".join("---:" if c in numeric else "---" for c in shown.columns) + " |"
+    body = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+# --------------------------------------------------------------------------- Word
+
+
+def _xml_safe(text) -> str:
+    return _XML_ILLEGAL.sub("", str(text))
+
+
+def _set_run_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = DOCX_FONTS["latin"]
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), east_asia)
+    fonts.set(qn("w:ascii"), DOCX_FONTS["latin"])
+    fonts.set(qn("w:hAnsi"), DOCX_FONTS["latin"])
+    if size_pt:
+        run.font.size = Pt(size_pt)
+    if bold is not None:
+        run.font.bold = bold
+
+
+def to_docx(tables: Mapping[str, pd.DataFrame], paragraphs: Sequence[str], path: str | Path, title: str) -> Path:
+    """A Word document: the title as a heading, the narrative paragraphs, then each table under its name.
+
+    Tables are real Word tables (style "Table Grid") with a bold header row that repeats on each
+    page. Chinese runs carry ``w:eastAsia`` fonts (see ``DOCX_FONTS``). Written atomically.
+    """
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = DOCX_FONTS["latin"]
+    normal.font.size = Pt(14)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONTS["body"])
+
+    heading = doc.add_heading(level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_run_font(heading.add_run(_xml_safe(title)), DOCX_FONTS["heading"], 18, True)
+
+    for text in paragraphs:
+        para = doc.add_paragraph()
+        para.paragraph_format.first_line_indent = Pt(28)  # two characters, as in official documents
+        para.paragraph_format.line_spacing = 1.5
+        _set_run_font(para.add_run(_xml_safe(text)), DOCX_FONTS["body"], 14)
+
+    for name, df in tables.items():
+        cap = doc.add_paragraph()
+        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_run_font(cap.add_run(_xml_safe(name)), DOCX_FONTS["heading"], 12, True)
+        shown = display_frame(df)
+        numeric = set(_numeric_columns(df))
+        table = doc.add_table(rows=1, cols=len(shown.columns))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        header_row = table.rows[0]
+        tr_pr = header_row._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+        for cell, col in zip(header_row.cells, shown.columns):
+            cell.text = ""
+            para = cell.paragraphs[0]
+            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _set_run_font(para.add_run(_xml_safe(col)), DOCX_FONTS["heading"], 10.5, True)
+        for values in shown.itertuples(index=False):
+            cells = table.add_row().cells
+            for cell, col, value in zip(cells, shown.columns, values):
+                para = cell.paragraphs[0]
+                if col in numeric:
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _set_run_font(para.add_run(_xml_safe(value)), DOCX_FONTS["table"], 10.5)
+        doc.add_paragraph()
+
+    dest = Path(path)
+    with atomic_path(dest) as tmp:
+        doc.save(str(tmp))
+    return dest
+
+
+# --------------------------------------------------------------------------- Excel
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = _SHEET_BAD.sub("_", _xml_safe(name)).strip("' ") or "Sheet"
+    base = base[:31]
+    title, n = base, 2
+    while title.lower() in used:
+        suffix = f"_{n}"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def _number_format(unit: str, value: float) -> str:
+    if unit.startswith("万元"):
+        return "#,##0.00"
+    if unit == "%":
+        return "0.0"
+    return "#,##0" if float(value).is_integer() else "#,##0.00"
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+
+
+def safe_text(value) -> str:
+    """Text for a spreadsheet cell: XML-illegal characters removed, formula injection neutralised."""
+    return neutralize_formula(_xml_safe(value))
+
+
+def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """An XLSX workbook, one sheet per table: bold frozen header, number formats, column widths.
+
+    Numbers stay numbers (formats: ``#,##0`` counts, ``#,##0.00`` 万元 or fractional values, ``0.0``
+    percentages, chosen by the row's ``单位`` when the table has that column). Every text cell
+    passes through the formula-injection guard. Written atomically.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    thin = Side(style="thin", color="B8C4D0")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    header_fill = PatternFill("solid", fgColor="E8EEF4")
+    for name, df in tables.items():
+        ws = wb.create_sheet(_sheet_title(str(name), used))
+        columns = [str(c) for c in df.columns]
+        units = df["单位"].astype(str).tolist() if "单位" in df.columns else [""] * len(df)
+        widths = [_display_width(c) for c in columns]
+        for j, col in enumerate(columns, start=1):
+            cell = ws.cell(row=1, column=j, value=safe_text(col))
+            cell.font = Font(bold=True)
+            cell.fill = header_fill
+            cell.border = border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for i, values in enumerate(df.itertuples(index=False), start=2):
+            for j, value in enumerate(values, start=1):
+                if _isnan(value):
+                    cell = ws.cell(row=i, column=j, value=None)
+                elif isinstance(value, bool | np.bool_):
+                    cell = ws.cell(row=i, column=j, value=bool(value))
+                elif isinstance(value, numbers.Real):
+                    number = int(value) if isinstance(value, numbers.Integral) else float(value)
+                    cell = ws.cell(row=i, column=j, value=number)
+                    cell.number_format = _number_format(units[i - 2], float(value))
+                    cell.alignment = Alignment(horizontal="right")
+                    widths[j - 1] = max(widths[j - 1], len(format_cell(value, units[i - 2])))
+                    cell.border = border
+                    continue
+                else:
+                    text = safe_text(value)
+                    cell = ws.cell(row=i, column=j, value=text)
+                    widths[j - 1] = max(widths[j - 1], _display_width(text))
+                cell.border = border
+        for j, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width + 2))
+        ws.freeze_panes = "A2"
+    if not wb.sheetnames:
+        wb.create_sheet("空表")
+    dest = Path(path)
+    with atomic_path(dest) as tmp:
+        wb.save(str(tmp))
+    return dest
+
+
+__all__ = [
+    "COLUMNS",
+    "change_text",
+    "display_frame",
+    "format_cell",
+    "key_indicator_table",
+    "safe_text",
+    "to_docx",
+    "to_html",
+    "to_markdown",
+    "to_xlsx",
+]
