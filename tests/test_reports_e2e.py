@@ -27,7 +27,7 @@ from analysis.clean.pipeline import clean, write_outputs
 from analysis.report.htmlexport import MAX_REPORT_BYTES
 from analysis.report.runner import run_report
 from analysis.report.suite import DEFAULT_SUITE
-from tests.support.browser import chromium_path
+from support.browser import chromium_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
@@ -201,7 +201,7 @@ def _browser_pages(e2e) -> list[Path]:
 
 @pytest.mark.skipif(chromium_path() is None, reason="Chromium not installed (/usr/bin/chromium); .ci/run installs it")
 def test_pages_open_offline_in_chromium(e2e, tmp_path):
-    from tests.support.browser import check_page
+    from support.browser import check_page
 
     for path in _browser_pages(e2e):
         report = check_page(path, tmp_path / f"{path.stem}.png")

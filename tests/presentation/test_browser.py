@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.present import charts, fonts, tables
-from tests.support.browser import check_page, chromium_path, is_blank_image
+from support.browser import check_page, chromium_path, is_blank_image
 
 pytestmark = [
     pytest.mark.slow,
