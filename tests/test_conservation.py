@@ -11,7 +11,7 @@ from conftest import ROOT, expand_cells, key_table, write_csv, write_xls, write_
 from analysis.clean.findings import QualityReport
 from analysis.clean.pipeline import clean
 from analysis.clean.readers import discover_files, read_workbook
-from analysis.clean.textnorm import looks_numeric
+from analysis.clean.values import looks_numeric
 
 
 def numeric_cells(raw: Path) -> set[tuple[str, str, str]]:

@@ -22,12 +22,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from support.browser import chromium_path
 
 from analysis.clean.pipeline import clean, write_outputs
 from analysis.report.htmlexport import MAX_REPORT_BYTES
 from analysis.report.runner import run_report
 from analysis.report.suite import DEFAULT_SUITE
-from support.browser import chromium_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 

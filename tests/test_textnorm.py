@@ -15,20 +15,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.clean.textnorm import (
+from analysis.catalog.normalize import HeaderText, normalize_header, normalize_text, normalize_unit
+from analysis.clean.values import (
     EXCEL_ERRORS,
     INVALID_REASONS,
-    HeaderText,
     ParsedValue,
-    format_number,
     is_excel_error,
     looks_numeric,
-    neutralize_formula,
-    normalize_header,
-    normalize_text,
-    normalize_unit,
     parse_value,
 )
+from analysis.safe_cells import neutralize_formula
+
+
+def format_number(value: float, decimals: int) -> str:
+    """``1234.5, 2`` -> ``"1,234.50"``: the inverse of ``parse_value`` for the property tests."""
+    return f"{value:,.{max(0, int(decimals))}f}"
 
 
 def fullwidth(s: str) -> str:
@@ -314,10 +315,12 @@ def test_looks_numeric(raw, expected):
 
 
 def test_format_number():
-    assert format_number(1234.5, 2) == "1,234.50"
-    assert format_number(0, 0) == "0"
-    assert format_number(15566.7, 2) == "15,566.70"
-    assert format_number(-1234567.891, 1) == "-1,234,567.9"
+    from analysis.present.numbers import format_number as table_number
+
+    assert table_number(1234.5, decimals=2) == "1,234.50"
+    assert table_number(0, decimals=0) == "0"
+    assert table_number(15566.7, decimals=2) == "15,566.70"
+    assert table_number(-1234567.891, decimals=1) == "-1,234,567.9"
 
 
 @pytest.mark.parametrize(

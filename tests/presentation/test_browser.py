@@ -8,9 +8,9 @@ import io
 
 import pandas as pd
 import pytest
+from support.browser import check_page, chromium_path, is_blank_image
 
 from analysis.present import charts, fonts, tables
-from support.browser import check_page, chromium_path, is_blank_image
 
 pytestmark = [
     pytest.mark.slow,

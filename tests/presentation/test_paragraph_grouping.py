@@ -52,7 +52,7 @@ def test_a_single_indicator_keeps_its_caveat_in_the_sentence():
 
 
 def test_chart_labels_keep_small_ratios_readable():
-    from analysis.present.charts.style import format_number
+    from analysis.present.numbers import label_text as format_number
 
     # two significant digits below 1 (0.09 must not become 0.1), one decimal above, integers as integers
     assert format_number(0.09, "起/万人") == "0.09"

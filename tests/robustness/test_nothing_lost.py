@@ -29,7 +29,8 @@ from conftest import ROOT, expand_cells, key_table, run_cli, write_csv, write_xl
 from analysis.clean.findings import QualityReport
 from analysis.clean.pipeline import clean, run_clean
 from analysis.clean.readers import read_workbook
-from analysis.clean.textnorm import looks_numeric, neutralize_formula
+from analysis.clean.values import looks_numeric
+from analysis.safe_cells import neutralize_formula
 
 from . import test_exports_neutralised, test_hostile, test_meaningless_tables
 from .conftest import UNDECODABLE_CSV, encrypted_xlsx_bytes, xlsx_bytes

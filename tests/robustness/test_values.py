@@ -13,13 +13,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from analysis.clean.textnorm import (
-    looks_numeric,
-    neutralize_formula,
-    normalize_header,
-    normalize_text,
-    parse_value,
-)
+from analysis.catalog.normalize import normalize_header, normalize_text
+from analysis.clean.values import looks_numeric, parse_value
+from analysis.safe_cells import neutralize_formula
 
 from .conftest import xlsx_bytes
 

@@ -45,7 +45,7 @@ _YEAR_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
 
 
 def _norm_text(text: str) -> str:
-    from analysis.clean.textnorm import normalize_text
+    from analysis.catalog.normalize import normalize_text
 
     return normalize_text(text)
 
@@ -53,7 +53,7 @@ def _norm_text(text: str) -> str:
 @lru_cache(maxsize=8192)
 def norm_header_path(text: str) -> str:
     """Normalise a header or a ``group/leaf`` alias path level by level (units dropped)."""
-    from analysis.clean.textnorm import normalize_header
+    from analysis.catalog.normalize import normalize_header
 
     parts = [normalize_header(p).name for p in str(text).split("/")]
     return "/".join(p for p in parts if p)

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from analysis.catalog import Catalog, Region, year_candidates
+from analysis.catalog.normalize import normalize_unit
+from analysis.catalog.units import MONEY_FACTORS_TO_WANYUAN
 from analysis.clean.findings import QualityReport
 from analysis.clean.layout import Column, DataRow, TableLayout, detect_layout, is_blank
-from analysis.clean.textnorm import looks_numeric, normalize_unit, parse_value
+from analysis.clean.values import looks_numeric, parse_value
 
-MONEY_FACTORS_TO_WANYUAN = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "百万元": 1e2, "亿元": 1e4}
 FACT_FIELDS = [
     "year", "region_code", "region_name", "level", "agency", "indicator", "value", "unit", "approx",
     "source_file", "source_sheet", "source_cell",

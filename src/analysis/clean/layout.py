@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from analysis.catalog import INDEX_HEADERS, LABEL_HEADERS, Catalog, HeaderMatch, norm_header_path
-from analysis.clean.textnorm import normalize_header, normalize_text, parse_value
+from analysis.catalog.normalize import normalize_header, normalize_text
+from analysis.catalog.units import UNIT_ROW_TOKENS
+from analysis.clean.values import parse_value
 
 MAX_HEADER_LEVELS = 4
 NOTE_PREFIXES = (
@@ -28,10 +30,7 @@ NOTE_PREFIXES = (
     "填报人", "填表人", "审核人", "负责人", "单位负责人", "统计负责人", "联系电话", "填报日期", "报出日期", "制表",
 )
 META_PREFIXES = ("填报单位", "报送单位", "编制单位", "制表单位", "统计单位", "填报机关")
-UNIT_TOKENS = (
-    "万元", "亿元", "千元", "元", "起", "次", "宗", "件", "个", "份", "%", "名", "人", "条", "批次", "项", "家",
-    "户", "亩", "公顷", "平方米", "人次", "宗/万元",
-)
+UNIT_TOKENS = UNIT_ROW_TOKENS  # the vocabulary is catalogue data: catalog/data/units.csv
 _UNIT_RE = re.compile(r"^(单位|计量单位)?[:：]?\(?(" + "|".join(map(re.escape, UNIT_TOKENS)) + r")\)?$")
 _TABLE_UNIT_RE = re.compile(r"(?:计量)?单位[:：]\(?(" + "|".join(map(re.escape, UNIT_TOKENS)) + r")")
 _COLUMN_NUMBER_LABELS = {"甲", "乙", "丙", "丁", "栏次", "栏号", "行次", "a", "b", "c"}

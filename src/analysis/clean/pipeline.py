@@ -20,10 +20,10 @@ from analysis.catalog import Catalog, env_override_dir, load_catalog
 from analysis.clean.extract import extract_workbook, load_manifest
 from analysis.clean.findings import QUALITY_COLUMNS, QualityReport
 from analysis.clean.readers import discover_files, read_workbook
-from analysis.clean.textnorm import neutralize_formula
 from analysis.clean.validate import validate_facts
 from analysis.errors import CatalogError, RawInputError
 from analysis.processed import FACT_DTYPES, empty_facts
+from analysis.safe_cells import EXCEL_CELL_MAX, neutralize_frame
 
 SAMPLE_MARKER_FILE = "SAMPLE"
 FACT_TEXT_COLUMNS = ["region_name", "agency", "source_file", "source_sheet", "source_cell"]
@@ -107,20 +107,9 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
     return facts, report, meta
 
 
-EXCEL_CELL_MAX = 32_767  # characters a spreadsheet cell holds; longer text is cut in the CSV twin only
-
-
-def _csv_text(v: str) -> str:
-    v = neutralize_formula(v)
-    return v[: EXCEL_CELL_MAX - 1] + "…" if len(v) > EXCEL_CELL_MAX else v
-
-
 def _neutralize(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    out = df.copy()
-    for c in columns:
-        if c in out:
-            out[c] = out[c].map(lambda v: _csv_text(v) if isinstance(v, str) else v)
-    return out
+    """Text cells of a CSV twin: formula-neutralised, cut to what a spreadsheet cell holds."""
+    return neutralize_frame(df, columns, max_len=EXCEL_CELL_MAX)
 
 
 def write_outputs(out_dir: Path, facts: pd.DataFrame, report: QualityReport, meta: dict) -> None:

@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.clean.findings import QualityReport
-from analysis.clean.textnorm import is_excel_error
+from analysis.clean.values import is_excel_error
 
 __all__ = ["Sheet", "Workbook", "discover_files", "read_workbook", "column_letter", "detect_format"]
 

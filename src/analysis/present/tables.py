@@ -25,14 +25,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.atomic import atomic_path
-from analysis.clean.textnorm import neutralize_formula
-from analysis.present.narrative.render import change_case, number_text
-from analysis.present.narrative.render import is_blank as _isnan
+from analysis.present.narrative.render import change_case
+from analysis.present.numbers import MISSING_MARK, format_number, is_blank, number_text
+from analysis.safe_cells import spreadsheet_text, xml_safe
 
 COLUMNS = ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
 NUMERIC_COLUMNS = ("数值", "上年")
-MISSING_MARK = "—"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 
 DOCX_FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "table": "宋体", "latin": "Times New Roman"}
 """Word fonts (GB/T 9704 practice); Word substitutes a similar font where one is not installed."""
@@ -44,12 +43,12 @@ DOCX_FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "table": "宋体", "
 def change_text(row: Mapping) -> str:
     """The 同比变化 cell: ``+9.7%``, ``-5.9%``, ``+2.3个百分点`` (rates), ``持平``, ``基本持平``,
     ``上年为零``, ``首次统计``, ``上年数据缺失``; ``约`` in front when the value is approximate."""
-    if bool(row.get("missing")) and not _isnan(row.get("missing")):
+    if bool(row.get("missing")) and not is_blank(row.get("missing")):
         return MISSING_MARK
-    if _isnan(row.get("value")):
+    if is_blank(row.get("value")):
         return MISSING_MARK
     case = change_case(row)
-    approx = "约" if (not _isnan(row.get("approx")) and bool(row.get("approx"))) else ""
+    approx = "约" if (not is_blank(row.get("approx")) and bool(row.get("approx"))) else ""
     if case == "first_year":
         return "首次统计"
     if case == "missing_base":
@@ -61,12 +60,12 @@ def change_text(row: Mapping) -> str:
     if case == "zero_base" and row.get("kind") != "rate":
         return "上年为零"
     diff = row.get("abs_change")
-    if _isnan(diff):
+    if is_blank(diff):
         diff = float(row["value"]) - float(row["prev_value"])
     if row.get("kind") == "rate":
         return f"{approx}{_signed(float(diff))}个百分点"
     pct = row.get("pct_change")
-    if _isnan(pct):
+    if is_blank(pct):
         pct = float(diff) / abs(float(row["prev_value"])) * 100
     return f"{approx}{_signed(float(pct))}%"
 
@@ -77,10 +76,10 @@ def _signed(value: float) -> str:
 
 
 def _rank_text(row: Mapping) -> str:
-    if _isnan(row.get("rank")) or row.get("level") == "province":
+    if is_blank(row.get("rank")) or row.get("level") == "province":
         return MISSING_MARK
     peers = row.get("n_peers")
-    return f"{int(row['rank'])}/{int(peers)}" if not _isnan(peers) else str(int(row["rank"]))
+    return f"{int(row['rank'])}/{int(peers)}" if not is_blank(peers) else str(int(row["rank"]))
 
 
 def key_indicator_table(
@@ -100,23 +99,23 @@ def key_indicator_table(
         chosen = [by_code[c] for c in indicators if c in by_code]
     else:
         chosen = [r for _, r in rows.drop_duplicates("indicator").iterrows()
-                  if not (_isnan(r.get("value")) or (not _isnan(r.get("missing")) and bool(r.get("missing"))))]
+                  if not (is_blank(r.get("value")) or (not is_blank(r.get("missing")) and bool(r.get("missing"))))]
     records = []
     approx = []
     for r in chosen:
         row = dict(r.items())
-        missing = (not _isnan(row.get("missing")) and bool(row.get("missing"))) or _isnan(row.get("value"))
+        missing = (not is_blank(row.get("missing")) and bool(row.get("missing"))) or is_blank(row.get("value"))
         name = str(row.get("name_zh") or row.get("indicator"))
-        if not missing and not _isnan(row.get("approx")) and bool(row.get("approx")):
+        if not missing and not is_blank(row.get("approx")) and bool(row.get("approx")):
             approx.append(name)
         trend = row.get("trend_label")
         records.append({
             "指标": name,
             "数值": math.nan if missing else float(row["value"]),
-            "单位": "" if _isnan(row.get("unit")) else str(row["unit"]),
-            "上年": math.nan if _isnan(row.get("prev_value")) else float(row["prev_value"]),
+            "单位": "" if is_blank(row.get("unit")) else str(row["unit"]),
+            "上年": math.nan if is_blank(row.get("prev_value")) else float(row["prev_value"]),
             "同比变化": change_text(row),
-            "趋势": MISSING_MARK if _isnan(trend) else str(trend),
+            "趋势": MISSING_MARK if is_blank(trend) else str(trend),
             "排名": _rank_text(row),
         })
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
@@ -127,23 +126,9 @@ def key_indicator_table(
 # --------------------------------------------------------------------------- display helpers
 
 
-def _decimals_for(unit: str, value: float) -> int:
-    if unit.startswith("万元"):
-        return 2
-    if unit == "%":
-        return 1
-    return 0 if float(value).is_integer() else 2
-
-
 def format_cell(value, unit: str = "") -> str:
-    """A table cell as displayed: numbers grouped and rounded by unit, missing as ``—``."""
-    if _isnan(value):
-        return MISSING_MARK
-    if isinstance(value, bool | np.bool_):
-        return "是" if value else "否"
-    if isinstance(value, numbers.Real):
-        return number_text(float(value), _decimals_for(unit, float(value)), group=True)
-    return str(value)
+    """A table cell as displayed: numbers grouped and rounded by unit (:mod:`analysis.present.numbers`)."""
+    return format_number(value, unit)
 
 
 def display_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -206,7 +191,7 @@ def to_html(df: pd.DataFrame, caption: str) -> str:
 
 
 def _md_cell(text: str) -> str:
-    text = _XML_ILLEGAL.sub("", str(text)).replace("\r", " ").replace("\n", " ")
+    text = xml_safe(text).replace("\r", " ").replace("\n", " ")
     return html.escape(text, quote=False).replace("|", "\\|")
 
 
@@ -221,10 +206,6 @@ def to_markdown(df: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------- Word
-
-
-def _xml_safe(text) -> str:
-    return _XML_ILLEGAL.sub("", str(text))
 
 
 def _set_run_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
@@ -264,18 +245,18 @@ def to_docx(tables: Mapping[str, pd.DataFrame], paragraphs: Sequence[str], path:
 
     heading = doc.add_heading(level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_run_font(heading.add_run(_xml_safe(title)), DOCX_FONTS["heading"], 18, True)
+    _set_run_font(heading.add_run(xml_safe(title)), DOCX_FONTS["heading"], 18, True)
 
     for text in paragraphs:
         para = doc.add_paragraph()
         para.paragraph_format.first_line_indent = Pt(28)  # two characters, as in official documents
         para.paragraph_format.line_spacing = 1.5
-        _set_run_font(para.add_run(_xml_safe(text)), DOCX_FONTS["body"], 14)
+        _set_run_font(para.add_run(xml_safe(text)), DOCX_FONTS["body"], 14)
 
     for name, df in tables.items():
         cap = doc.add_paragraph()
         cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_run_font(cap.add_run(_xml_safe(name)), DOCX_FONTS["heading"], 12, True)
+        _set_run_font(cap.add_run(xml_safe(name)), DOCX_FONTS["heading"], 12, True)
         shown = display_frame(df)
         numeric = set(_numeric_columns(df))
         table = doc.add_table(rows=1, cols=len(shown.columns))
@@ -290,14 +271,14 @@ def to_docx(tables: Mapping[str, pd.DataFrame], paragraphs: Sequence[str], path:
             cell.text = ""
             para = cell.paragraphs[0]
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_run_font(para.add_run(_xml_safe(col)), DOCX_FONTS["heading"], 10.5, True)
+            _set_run_font(para.add_run(xml_safe(col)), DOCX_FONTS["heading"], 10.5, True)
         for values in shown.itertuples(index=False):
             cells = table.add_row().cells
             for cell, col, value in zip(cells, shown.columns, values):
                 para = cell.paragraphs[0]
                 if col in numeric:
                     para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                _set_run_font(para.add_run(_xml_safe(value)), DOCX_FONTS["table"], 10.5)
+                _set_run_font(para.add_run(xml_safe(value)), DOCX_FONTS["table"], 10.5)
         doc.add_paragraph()
 
     dest = Path(path)
@@ -312,7 +293,7 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _SHEET_BAD.sub("_", _xml_safe(name)).strip("' ") or "Sheet"
+    base = _SHEET_BAD.sub("_", xml_safe(name)).strip("' ") or "Sheet"
     base = base[:31]
     title, n = base, 2
     while title.lower() in used:
@@ -335,9 +316,7 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
-def safe_text(value) -> str:
-    """Text for a spreadsheet cell: XML-illegal characters removed, formula injection neutralised."""
-    return neutralize_formula(_xml_safe(value))
+safe_text = spreadsheet_text  # TODO(lead): views still imports this name
 
 
 def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
@@ -370,7 +349,7 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for i, values in enumerate(df.itertuples(index=False), start=2):
             for j, value in enumerate(values, start=1):
-                if _isnan(value):
+                if is_blank(value):
                     cell = ws.cell(row=i, column=j, value=None)
                 elif isinstance(value, bool | np.bool_):
                     cell = ws.cell(row=i, column=j, value=bool(value))

@@ -33,9 +33,9 @@ from analysis.present.charts.style import (
     axis_label,
     colors_for,
     finish_figure,
-    format_number,
     safe_label,
 )
+from analysis.present.numbers import label_text
 
 _STEM_RE = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,120}$")
 
@@ -90,7 +90,7 @@ def trend_line(
     span = span or 1.0
     for x, y in zip(years, values):
         if np.isfinite(y):
-            ax.annotate(format_number(y, unit), (x, y), xytext=(0, 8), textcoords="offset points",
+            ax.annotate(label_text(y, unit), (x, y), xytext=(0, 8), textcoords="offset points",
                         ha="center", fontsize=9)
     if yoy:
         for i in range(1, len(df)):
@@ -185,11 +185,11 @@ def ranking_bars(
     ax.grid(axis="y", visible=False)
     vmax = float(data[value_col].max()) if len(data) else 1.0
     for y, v in enumerate(data[value_col].astype(float)):
-        ax.text(v + vmax * 0.01, y, format_number(v, unit), va="center", fontsize=8)
+        ax.text(v + vmax * 0.01, y, label_text(v, unit), va="center", fontsize=8)
     if average is not None and len(data):
         avg = float(data[value_col].mean()) if average == "mean" else float(average)
         ax.axvline(avg, color=OKABE_ITO[1], linestyle="--", linewidth=1.5)
-        ax.text(avg, len(data) - 0.4, f"{average_label}：{format_number(avg, unit)}", color="#8A5A00",
+        ax.text(avg, len(data) - 0.4, f"{average_label}：{label_text(avg, unit)}", color="#8A5A00",
                 fontsize=8, ha="left", va="bottom")
     ax.set_xlim(0, vmax * 1.15 if vmax > 0 else 1)
     ax.set_xlabel(safe_label(axis_label(indicator_name or "数值", unit)))
@@ -234,7 +234,7 @@ def region_year_heatmap(
             v = data.iat[r, c]
             if np.isfinite(v):
                 colour = "white" if v < mid else "black"  # cividis: dark at the low end
-                ax.text(c, r, format_number(v, unit), ha="center", va="center", fontsize=8, color=colour)
+                ax.text(c, r, label_text(v, unit), ha="center", va="center", fontsize=8, color=colour)
             else:
                 ax.text(c, r, "—", ha="center", va="center", fontsize=8, color="#666666")
     cbar = fig.colorbar(image, ax=ax, shrink=0.85)
@@ -286,7 +286,7 @@ def penalty_composition(
                linewidth=0.5)
         bottom += vals
     for x, total in zip(years, bottom):
-        ax.text(x, total, format_number(total, "%" if share else unit), ha="center", va="bottom", fontsize=8)
+        ax.text(x, total, label_text(total, "%" if share else unit), ha="center", va="bottom", fontsize=8)
     _year_ticks(ax, years)
     ax.set_xlabel("年份")
     ax.set_ylabel("占比（%）" if share else axis_label("行政处罚案件", unit))
@@ -325,11 +325,11 @@ def pass_rate_chart(
                 capsize=4, markersize=7, label=f"{rate_name}及95%置信区间（Wilson）")
     for xi, r in zip(x, rate):
         if np.isfinite(r):
-            ax.annotate(format_number(r, "%"), (xi, r), xytext=(8, 0), textcoords="offset points",
+            ax.annotate(label_text(r, "%"), (xi, r), xytext=(8, 0), textcoords="offset points",
                         va="center", fontsize=8)
     if reference is not None:
         ax.axhline(reference, color=OKABE_ITO[1], linestyle="--", linewidth=1.2,
-                   label=f"{reference_label}：{format_number(reference, '%')}")
+                   label=f"{reference_label}：{label_text(reference, '%')}")
     ax.set_xticks(x)
     ax.set_xticklabels(labels, rotation=0 if len(labels) <= 8 else 45, ha="center" if len(labels) <= 8 else "right")
     ax.set_xlim(-0.6, len(labels) - 0.4)
@@ -375,7 +375,7 @@ def funnel_plot(
     ax.plot(n_lim, lim["lo998"], color=OKABE_ITO[3], linestyle=":", linewidth=1.5, label="99.8%控制限")
     ax.plot(n_lim, lim["hi998"], color=OKABE_ITO[3], linestyle=":", linewidth=1.5)
     if center is not None:
-        ax.axhline(center, color=NEUTRAL_GREY, linewidth=1, label=f"总体水平：{format_number(center, '%')}")
+        ax.axhline(center, color=NEUTRAL_GREY, linewidth=1, label=f"总体水平：{label_text(center, '%')}")
     n = df["n"].astype(float).to_numpy()
     rate = df["rate"].astype(float).to_numpy()
     if "outlier" in df.columns:

@@ -6,12 +6,9 @@ chart made in an analyst's notebook looks the same as one in the yearly report.
 
 from __future__ import annotations
 
-import math
-
 import matplotlib
 
 from analysis.present.fonts import use_house_font
-from analysis.present.narrative.render import number_text
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision deficiencies.
 OKABE_ITO: tuple[str, ...] = (
@@ -67,29 +64,6 @@ def apply_house_style() -> str:
 def axis_label(name: str, unit: str | None) -> str:
     """``罚没款（万元）``; no brackets when there is no unit."""
     return f"{name}（{unit}）" if unit else name
-
-
-def format_number(value: float, unit: str | None = None, *, decimals: int | None = None) -> str:
-    """Compact label text for chart annotations: 万元 2 decimals, % 1 decimal, counts with separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if decimals is None:
-        if unit == "万元":
-            decimals = 2
-        elif unit == "%":
-            decimals = 1
-        elif float(value).is_integer():
-            decimals = 0
-        else:
-            # ratios such as 0.09 起/万人: keep two significant digits below 1, one decimal above
-            magnitude = abs(float(value))
-            if magnitude < 1:
-                places = min(4, 1 - math.floor(math.log10(magnitude)))
-                text = number_text(value, places, group=True).rstrip("0").rstrip(".")
-                return text
-            decimals = 1
-    text = number_text(value, decimals, group=True)
-    return text + ("%" if unit == "%" else "")
 
 
 def finish_figure(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import pandas as pd
 import yaml
 
 from analysis.errors import CatalogError
+from analysis.present.numbers import MISSING_MARK, decimals_for, is_blank, number_text
 
 PLACEHOLDERS = frozenset(
     {
@@ -118,31 +118,6 @@ def _validate(data: Any, origin: str) -> None:
 # --------------------------------------------------------------------------- numbers
 
 
-def is_blank(value: Any) -> bool:
-    """None, NaN or pd.NA (a list or other non-scalar is not blank)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-_isnan = is_blank
-
-
-def number_text(value: float, decimals: int, group: bool = False) -> str:
-    """``value`` rounded half-up (四舍五入) on its shortest decimal form: 5.125 -> "5.13", never "-0"."""
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)
-    return f"{rounded:,.{decimals}f}" if group else f"{rounded:.{decimals}f}"
-
-
-_number_text = number_text
-
-
 def format_value(
     value: float,
     unit: str,
@@ -158,19 +133,12 @@ def format_value(
     ``people`` (integers). Other kinds: integers if whole, else 2 decimals. ``group_digits`` (default
     from the YAML, false) writes ``18,907``. Missing values give ``—``.
     """
-    if _isnan(value):
-        return "—"
+    if is_blank(value):
+        return MISSING_MARK
     number = (templates or load_templates())["number"]
     group = number.get("group_digits", False) if group_digits is None else group_digits
-    unit = "" if _isnan(unit) else str(unit)
-    if kind == "money" or unit.startswith("万元"):
-        text = _number_text(value, 2, group)
-    elif kind == "rate" or unit == "%":
-        text = _number_text(value, 1, group)
-    elif kind in ("count", "people") or float(value).is_integer():
-        text = _number_text(value, 0, group)
-    else:
-        text = _number_text(value, 2, group)
+    unit = "" if is_blank(unit) else str(unit)
+    text = number_text(value, decimals_for(float(value), unit, kind), group)
     prefix = number.get("approx_prefix", "约") if approx else ""
     return f"{prefix}{text}{unit}"
 
@@ -178,7 +146,7 @@ def format_value(
 def format_pct(pct: float, approx: bool = False, templates: Mapping | None = None) -> str:
     """A YoY percentage magnitude with 1 decimal: ``9.7%`` (sign is carried by the wording)."""
     prefix = (templates or load_templates())["number"].get("approx_prefix", "约") if approx else ""
-    return f"{prefix}{_number_text(abs(pct), 1, False)}%"
+    return f"{prefix}{number_text(abs(pct), 1, False)}%"
 
 
 # --------------------------------------------------------------------------- cases
@@ -191,7 +159,7 @@ def change_case(row: Mapping, templates: Mapping | None = None) -> str:
     if status == "first_year":
         return "first_year"
     value, prev = row.get("value"), row.get("prev_value")
-    if status == "missing_base" or _isnan(prev):
+    if status == "missing_base" or is_blank(prev):
         return "first_year" if status == "first_year" else "missing_base"
     value, prev = float(value), float(prev)
     if value == prev:
@@ -204,7 +172,7 @@ def change_case(row: Mapping, templates: Mapping | None = None) -> str:
     if status == "zero_base" or prev == 0:
         return "zero_base"
     pct = row.get("pct_change")
-    if _isnan(pct):
+    if is_blank(pct):
         pct = diff / abs(prev) * 100
     if abs(float(pct)) < float(number.get("flat_threshold_pct", 0.5)):
         return "flat_approx"
@@ -215,11 +183,11 @@ def _is_casefile(row: Mapping) -> bool:
     if str(row.get("category") or "") == "casefile":
         return True
     ev = row.get("evaluated_year")
-    return not _isnan(ev) and not _isnan(row.get("year")) and int(ev) != int(row["year"])
+    return not is_blank(ev) and not is_blank(row.get("year")) and int(ev) != int(row["year"])
 
 
 def _int_text(value: Any) -> str:
-    return "" if _isnan(value) else str(int(value))
+    return "" if is_blank(value) else str(int(value))
 
 
 def sentence(
@@ -245,8 +213,8 @@ def sentence(
     t = templates or load_templates()
     row = dict(row.items()) if isinstance(row, pd.Series) else dict(row)
     kind = str(row.get("kind") or "count")
-    unit = "" if _isnan(row.get("unit")) else str(row.get("unit"))
-    approx = bool(row.get("approx")) if not _isnan(row.get("approx")) else False
+    unit = "" if is_blank(row.get("unit")) else str(row.get("unit"))
+    approx = bool(row.get("approx")) if not is_blank(row.get("approx")) else False
     year = _int_text(row.get("year"))
     prev_year = _int_text(row.get("prev_year")) or (str(int(year) - 1) if year else "")
     fields = {
@@ -265,8 +233,8 @@ def sentence(
         "pct_change": "",
     }
     position = "lead" if lead else "follow"
-    missing = bool(row.get("missing")) if not _isnan(row.get("missing")) else False
-    if missing or _isnan(row.get("value")):
+    missing = bool(row.get("missing")) if not is_blank(row.get("missing")) else False
+    if missing or is_blank(row.get("value")):
         return t["value"]["missing"][position].format_map(fields) + t["end"]
 
     casefile = _is_casefile(row) and (lead or casefile_intro)
@@ -277,8 +245,8 @@ def sentence(
 
     if (
         str(row.get("level") or "") in ("city", "county")
-        and not _isnan(row.get("rank"))
-        and not _isnan(row.get("n_peers"))
+        and not is_blank(row.get("rank"))
+        and not is_blank(row.get("n_peers"))
         and int(row["n_peers"]) >= 2
     ):
         text += t["rank"]
@@ -287,16 +255,16 @@ def sentence(
     group = "rate" if kind == "rate" else "amount"
     if case in ("up", "down", "zero_base"):
         diff = row.get("abs_change")
-        if _isnan(diff):
+        if is_blank(diff):
             diff = float(row["value"]) - float(row["prev_value"])
         if kind == "rate":
-            fields["abs_change"] = ("约" if approx else "") + _number_text(abs(float(diff)), 1, False)
+            fields["abs_change"] = ("约" if approx else "") + number_text(abs(float(diff)), 1, False)
         else:
             fields["abs_change"] = format_value(abs(float(diff)), unit, kind, approx, templates=t)
         pct = row.get("pct_change")
-        if _isnan(pct) and case != "zero_base":
+        if is_blank(pct) and case != "zero_base":
             pct = float(diff) / abs(float(row["prev_value"])) * 100
-        if not _isnan(pct):
+        if not is_blank(pct):
             fields["pct_change"] = format_pct(float(pct), approx, templates=t)
     if case not in omit_cases:
         text += t["change"][group][case]
@@ -305,7 +273,7 @@ def sentence(
         text += t["assessment"].get(direction, t["assessment"]["neutral"])[case]
 
     label = row.get("trend_label")
-    if not _isnan(label) and str(label) in t["trend"] and str(label) not in omit_trends:
+    if not is_blank(label) and str(label) in t["trend"] and str(label) not in omit_trends:
         text += t["trend"][str(label)]
     return text.format_map(fields) + t["end"]
 
@@ -372,7 +340,7 @@ def paragraph(
 
 def _row_missing(row: Mapping) -> bool:
     missing = row.get("missing")
-    return (not _isnan(missing) and bool(missing)) or _isnan(row.get("value"))
+    return (not is_blank(missing) and bool(missing)) or is_blank(row.get("value"))
 
 
 def _region_name(summary_df: pd.DataFrame, region_code: str) -> str:
