@@ -7,6 +7,9 @@ over the packaged catalogue.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -15,7 +18,10 @@ try:  # pandera >= 0.24 moved the pandas API to ``pandera.pandas``
 except ImportError:  # pragma: no cover - older pandera
     import pandera as pa
 
+from analysis.atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
 from analysis.catalog import LEVELS, Catalog, load_catalog
+from analysis.errors import ParameterError
+from analysis.safe_cells import EXCEL_CELL_MAX, neutralize_frame
 
 FACT_COLUMNS = [
     "year",
@@ -87,3 +93,100 @@ def facts_schema(catalog: Catalog) -> pa.DataFrameSchema:
 
 
 FACTS_SCHEMA = facts_schema(load_catalog())
+
+
+# --------------------------------------------------------------------------- the processed folder
+# The one place that knows the folder ``enforcement clean`` writes and every later stage reads.
+
+FACTS_PARQUET = "facts.parquet"
+FACTS_CSV = "facts.csv"
+QUALITY_CSV = "quality.csv"
+META_JSON = "meta.json"
+PROCESSED_FILES = (FACTS_PARQUET, QUALITY_CSV, META_JSON)
+"""The files a report notebook may read (``facts.csv`` is the analysts' CSV twin of the Parquet file)."""
+
+QUALITY_COLUMNS = ["severity", "code", "file", "sheet", "cell", "raw_value", "message", "message_zh", "message_en"]
+_HINT = ("请先运行 enforcement clean 生成处理后的数据", "run `enforcement clean` first")
+
+
+def _missing(path) -> ParameterError:
+    return ParameterError(f"缺少数据文件：{path}；{_HINT[0]}", f"missing processed file: {path}; {_HINT[1]}")
+
+
+def processed_folder(folder) -> Path:
+    """``folder`` as a resolved path; :class:`ParameterError` when it is not a folder."""
+    path = Path(folder).expanduser().resolve()
+    if not path.is_dir():
+        raise ParameterError(f"处理后的数据目录不存在：{path}；{_HINT[0]}",
+                             f"processed data folder not found: {path}; {_HINT[1]}")
+    return path
+
+
+def read_meta(folder) -> dict:
+    """``meta.json`` as a dict (``{}`` when it holds something else); clear errors when absent or corrupt."""
+    path = Path(folder) / META_JSON
+    if not path.is_file():
+        raise _missing(path)
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ParameterError(f"无法读取 {path}；{_HINT[0]}", f"cannot read {path}: {err}") from None
+    return meta if isinstance(meta, dict) else {}
+
+
+def read_facts(folder, columns: list[str] | None = None) -> pd.DataFrame:
+    """``facts.parquet`` (``year`` as int, ``region_code`` as str); ``columns`` reads only those."""
+    path = Path(folder) / FACTS_PARQUET
+    if not path.is_file():
+        raise _missing(path)
+    try:
+        facts = pd.read_parquet(path, columns=columns)
+    except (OSError, ValueError) as err:
+        raise ParameterError(f"无法读取 {path}，请重新运行 enforcement clean", f"cannot read {path}: {err}") from None
+    if "year" in facts:
+        facts["year"] = facts["year"].astype(int)
+    if "region_code" in facts:
+        facts["region_code"] = facts["region_code"].astype(str)
+    return facts
+
+
+def read_quality(folder, required: bool = False) -> pd.DataFrame:
+    """``quality.csv`` as strings; an empty frame with the contract's columns when absent (unless required)."""
+    path = Path(folder) / QUALITY_CSV
+    if not path.is_file():
+        if required:
+            raise _missing(path)
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in QUALITY_COLUMNS})
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise ParameterError(f"无法读取 {path}，请重新运行 enforcement clean", f"cannot read {path}: {err}") from None
+
+
+def quality_counts(folder) -> dict[str, int]:
+    """Findings by severity in ``quality.csv`` (all zero when the file is absent)."""
+    frame = read_quality(folder)
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for severity, n in frame["severity"].str.strip().value_counts().items() if len(frame) else ():
+        if severity in counts:
+            counts[severity] = int(n)
+    return counts
+
+
+def write_processed(out_dir, facts: pd.DataFrame, quality: pd.DataFrame, meta: dict) -> None:
+    """Write the folder atomically: ``facts.parquet``, ``facts.csv`` and ``quality.csv`` (UTF-8 with BOM, CRLF,
+    text cells formula-neutralised) and ``meta.json``."""
+    out_dir = ensure_dir(Path(out_dir))
+    try:
+        with atomic_path(out_dir / FACTS_PARQUET) as tmp:
+            facts.to_parquet(tmp, index=False)
+    except OSError as err:
+        raise output_error(err, out_dir / FACTS_PARQUET) from None
+    # CRLF line ends (RFC 4180): the csv writer then quotes every cell holding a CR or LF, so a raw
+    # cell with a bare CR cannot split a row when the file is read back.
+    text_quality = [c for c in QUALITY_COLUMNS if c != "severity"]
+    fact_text = [c for c, dtype in FACT_DTYPES.items() if dtype == "object"]  # every text column, evidence included
+    for name, frame, columns in ((FACTS_CSV, facts, fact_text), (QUALITY_CSV, quality, text_quality)):
+        safe = neutralize_frame(frame, columns, max_len=EXCEL_CELL_MAX)
+        atomic_write_bytes(out_dir / name, safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    atomic_write_bytes(out_dir / META_JSON, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))

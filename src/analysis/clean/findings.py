@@ -16,6 +16,8 @@ from importlib import resources
 
 import pandas as pd
 
+from analysis.processed import QUALITY_COLUMNS
+
 SEVERITIES = ("error", "warning", "info")
 # C0/C1 control characters (ESC sequences, bare CR, NUL ...) are shown as visible escapes in raw_value,
 # so a hostile cell can neither drive a terminal nor break a CSV or HTML view of the quality report.
@@ -25,17 +27,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def visible_text(text: str) -> str:
     """Replace control characters with ``\\xNN`` escapes; everything else is kept as written."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-QUALITY_COLUMNS = [
-    "severity",
-    "code",
-    "file",
-    "sheet",
-    "cell",
-    "raw_value",
-    "message",
-    "message_zh",
-    "message_en",
-]
 
 
 @dataclass(frozen=True)

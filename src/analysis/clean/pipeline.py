@@ -9,25 +9,20 @@ Raw files are only ever read.
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
 from analysis.catalog import Catalog, env_override_dir, load_catalog
 from analysis.clean.extract import extract_workbook, load_manifest
-from analysis.clean.findings import QUALITY_COLUMNS, QualityReport
+from analysis.clean.findings import QualityReport
 from analysis.clean.readers import discover_files, read_workbook
 from analysis.clean.validate import validate_facts
 from analysis.errors import CatalogError, RawInputError
-from analysis.processed import FACT_DTYPES, empty_facts
-from analysis.safe_cells import EXCEL_CELL_MAX, neutralize_frame
+from analysis.processed import FACT_DTYPES, empty_facts, write_processed
 
 SAMPLE_MARKER_FILE = "SAMPLE"
-FACT_TEXT_COLUMNS = ["region_name", "agency", "source_file", "source_sheet", "source_cell"]
-QUALITY_TEXT_COLUMNS = [c for c in QUALITY_COLUMNS if c != "severity"]
 
 
 def _check_raw_dir(raw_dir: Path) -> Path:
@@ -87,9 +82,14 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
         wb = read_workbook(path, raw_dir, report)
         if wb is None:
             continue
-        result = extract_workbook(wb, catalog, report, manifest)
-        rows.extend(result.facts)
-        is_sample = is_sample or result.is_sample
+        # Tables (from every format) go through the one table extractor. A letter or a document with
+        # running text only has no sheets: it is not a "file with no table" error.
+        if wb.sheets or not wb.paragraphs:
+            result = extract_workbook(wb, catalog, report, manifest)
+            rows.extend(result.facts)
+            is_sample = is_sample or result.is_sample
+        # Running text (wb.paragraphs: letters, and the text around web/Word/PDF tables) is read by the
+        # narrative-figure extractor here.
     raw = pd.DataFrame(rows) if rows else empty_facts().assign(raw_value="", from_total=False)
     facts = validate_facts(raw, catalog, report)
     facts = facts.astype(FACT_DTYPES) if not facts.empty else empty_facts()
@@ -107,27 +107,9 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
     return facts, report, meta
 
 
-def _neutralize(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Text cells of a CSV twin: formula-neutralised, cut to what a spreadsheet cell holds."""
-    return neutralize_frame(df, columns, max_len=EXCEL_CELL_MAX)
-
-
 def write_outputs(out_dir: Path, facts: pd.DataFrame, report: QualityReport, meta: dict) -> None:
-    out_dir = ensure_dir(Path(out_dir))
-    try:
-        with atomic_path(out_dir / "facts.parquet") as tmp:
-            facts.to_parquet(tmp, index=False)
-    except OSError as err:
-        raise output_error(err, out_dir / "facts.parquet") from None
-    # CRLF line ends (RFC 4180): the csv writer then quotes every cell holding a CR or LF, so a raw
-    # cell with a bare CR cannot split a row when the file is read back.
-    facts_csv = _neutralize(facts, FACT_TEXT_COLUMNS).to_csv(index=False, lineterminator="\r\n")
-    csv_bytes = facts_csv.encode("utf-8-sig")
-    atomic_write_bytes(out_dir / "facts.csv", csv_bytes)
-    quality = _neutralize(report.to_frame(), QUALITY_TEXT_COLUMNS)
-    quality_bytes = quality.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
-    atomic_write_bytes(out_dir / "quality.csv", quality_bytes)
-    atomic_write_bytes(out_dir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
+    """Write the processed folder (:func:`analysis.processed.write_processed`)."""
+    write_processed(out_dir, facts, report.to_frame(), meta)
 
 
 def run_clean(raw_dir: Path, out_dir: Path, progress: bool = True) -> int:
