@@ -63,3 +63,19 @@ def test_one_formatter_for_all_faces():
     assert analysis.format_number(18907, "个") == "18,907"
     assert analysis.format_number(95.14, "%") == "95.1"
     assert analysis.format_number(float("nan"), "起") == "—"
+
+
+@pytest.mark.slow
+def test_start_here_notebook_runs_on_the_sample(processed, tmp_path):
+    import nbformat
+    import papermill
+
+    source = REPO / "notebooks" / "00_start_here.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed with outputs"
+    out = tmp_path / "start.ipynb"
+    papermill.execute_notebook(str(source), str(out), parameters={"processed_dir": str(processed)},
+                               cwd=str(REPO / "notebooks"), progress_bar=False, kernel_name="python3")
+    executed = nbformat.read(out, as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "214起" in printed  # the paragraph cell printed the 2024 figure (sample = the published letter)
