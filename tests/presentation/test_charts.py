@@ -79,7 +79,7 @@ def _texts(fig: Figure) -> list[str]:
 def test_chart_renders_chinese_and_saves_png_and_svg(name, tmp_path, house_font):
     with capture_font_warnings() as box:
         fig = BUILDERS[name](title="测试图表标题", source="自然资源执法统计年报", data_year=2024, is_sample=True)
-        paths = charts.save_figure(fig, tmp_path, f"chart_{name}")
+        paths = charts.save_figure(fig, tmp_path, f"chart_{name}", formats=("png", "svg"))
     assert isinstance(fig, Figure)
     assert box.missing_glyph == [], box.messages
     texts = _texts(fig)
@@ -182,3 +182,29 @@ def test_dollar_signs_in_names_do_not_trigger_mathtext(tmp_path, house_font):
     charts.save_figure(fig, tmp_path, "dollar")  # an unbalanced "$" would make mathtext raise here
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "银川\\$市" in labels
+
+
+def test_svg_only_on_request(tmp_path, house_font, monkeypatch):
+    monkeypatch.delenv("ENFORCEMENT_CHART_SVG", raising=False)
+    fig = BUILDERS["trend"](is_sample=False)
+    assert set(charts.save_figure(fig, tmp_path, "png_only")) == {"png"}
+    assert not (tmp_path / "png_only.svg").exists()
+    monkeypatch.setenv("ENFORCEMENT_CHART_SVG", "1")
+    assert set(charts.save_figure(fig, tmp_path, "both")) == {"png", "svg"}
+    with pytest.raises(ValueError, match="unknown chart format"):
+        charts.save_figure(fig, tmp_path, "bad", formats=("jpg",))
+
+
+def test_dropping_the_layout_engine_keeps_the_pixels(tmp_path, house_font):
+    """finish_figure drops tight_layout's placeholder engine: one draw less, the same picture."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+    from PIL import Image, ImageChops
+
+    fig = BUILDERS["trend"](is_sample=True)
+    assert fig.get_layout_engine() is None
+    charts.save_figure(fig, tmp_path, "now")
+    fig.set_layout_engine(PlaceHolderLayoutEngine(adjust_compatible=True, colorbar_gridspec=True))
+    fig.savefig(tmp_path / "before.png", format="png", dpi=200)  # the old path: engine kept, zlib level 6
+    with Image.open(tmp_path / "now.png") as now, Image.open(tmp_path / "before.png") as before:
+        assert now.size == before.size
+        assert ImageChops.difference(now.convert("RGB"), before.convert("RGB")).getbbox() is None

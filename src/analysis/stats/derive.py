@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.catalog import read_catalog_text
 from analysis.errors import CatalogError
+from analysis.processed import preferred_scope
 
 ADDITIVE_KINDS = frozenset({"count", "money", "people"})
 DERIVED_COLUMNS = ["code", "name_zh", "name_en", "unit", "kind", "numerator", "denominator", "scale",
@@ -132,7 +133,7 @@ def aggregate_facts(facts: pd.DataFrame) -> pd.DataFrame:
     cols = ["year", "region_code", "region_name", "level", "indicator", "value", "approx"]
     if facts.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in [*cols, "n_rows"]})
-    df = facts.copy()
+    df = preferred_scope(facts).copy()  # a whole-region figure wins over its bureau's own (docs/contracts.md §1)
     if "agency" not in df.columns:
         df["agency"] = ""
     df["agency"] = df["agency"].fillna("").astype(str)

@@ -7,6 +7,7 @@ chart made in an analyst's notebook looks the same as one in the yearly report.
 from __future__ import annotations
 
 import matplotlib
+from matplotlib.layout_engine import TightLayoutEngine
 
 from analysis.present.fonts import use_house_font
 
@@ -75,7 +76,9 @@ def finish_figure(
     is_sample: bool = False,
 ) -> None:
     """Add the title, the source line with the data year, and the sample watermark to ``fig``."""
-    fig.tight_layout(rect=(0, 0.06, 1, 0.93 if title else 1))
+    # The tight layout is applied once, without installing it as the figure's layout engine: an installed
+    # engine (even the placeholder fig.tight_layout leaves) makes every savefig draw the figure twice.
+    TightLayoutEngine(rect=(0, 0.06, 1, 0.93 if title else 1)).execute(fig)
     if title:
         fig.suptitle(safe_label(title), fontsize=14, fontweight="bold", x=0.02, ha="left", y=0.975)
     parts = [f"{SOURCE_PREFIX}{safe_label(source or DEFAULT_SOURCE)}"]
