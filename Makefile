@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	@touch $(STAMP)
 
-# The bundled CJK font is built once per machine from the pip package (about 100 s on 2 cores), then cached.
+# The bundled CJK font is built once per machine from the pip package (about 7 s on 2 cores), then cached.
 fonts: $(STAMP)
 	@$(BIN)/python -m analysis.present.fonts path
 

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_clean.py", "bench_summary.py", "bench_report.py"]
+BENCHMARKS = ["bench_clean.py", "bench_summary.py", "bench_fonts.py", "bench_report.py", "bench_regions.py",
+              "bench_national.py", "bench_cases.py"]
 
 
 def main() -> int:

@@ -16,10 +16,13 @@ The script works in two steps:
 2. ``write_all(out_dir, seed)`` renders the truth into raw tables that use the messy layouts agencies
    publish (GB18030 CSV with a title row, merged multi-level XLSX headers, legacy XLS with traditional
    characters, standard 行政处罚/行政许可 forms, full-width digits, blanks, approximate values, ...),
-   plus a ``SAMPLE`` marker, ``manifest.csv`` and a generated ``README.md``.
+   plus a ``SAMPLE`` marker, ``manifest.csv`` and a generated ``README.md``. The published-document
+   formats of 2023 (a narrative letter as .docx, a 信息公开年报 web page in GBK, a PDF form) are written by
+   ``scripts/sample_documents.py``, which also holds the one deliberate letter/table disagreement.
 
-Output is byte-for-byte reproducible: no timestamps (XLSX core properties and ZIP entry times are fixed,
-ZIP entries are stored uncompressed so the bytes do not depend on the zlib build).
+Output is byte-for-byte reproducible: no timestamps (XLSX/DOCX core properties and ZIP entry times are fixed,
+ZIP entries are stored uncompressed so the bytes do not depend on the zlib build; the PDF has no creation
+date). The PDF embeds a subset of the bundled CJK font, so its bytes also follow that font build.
 """
 
 from __future__ import annotations
@@ -36,6 +39,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+
+def _sibling(name: str):
+    """Import ``scripts/<name>.py`` (this script is also loaded by path, so scripts/ may not be on sys.path)."""
+    import importlib.util
+
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sample_documents = _sibling("sample_documents")  # the letter, web page and PDF of the sample
 
 DEFAULT_SEED = 20250110
 YEARS = tuple(range(2019, 2025))
@@ -361,6 +380,9 @@ FILES = {
     "2022_key": "2022/2022年宁夏自然资源行政执法主要指标_示例数据.xls",
     "license_manifest": "forms/宁夏自然资源行政许可实施情况统计表_示例数据.xls",
     "2023_key": "2023/2023年宁夏自然资源行政执法主要指标_示例数据.xlsx",
+    "2023_letter": "2023/2023年度宁夏自然资源行政执法工作情况的函_示例数据.docx",
+    "2023_disclosure": "2023/同心县自然资源局2023年政府信息公开工作年度报告_示例数据.html",
+    "2023_penalty_pdf": "2023/2023年固原市自然资源行政处罚实施情况统计表_示例数据.pdf",
     "2024_key": "2024/2024年宁夏自然资源行政执法主要指标_示例数据.xlsx",
     "2024_penalty": "2024/2024年宁夏自然资源行政处罚实施情况统计表_示例数据.xlsx",
     "2024_license": "2024/2024年宁夏自然资源行政许可实施情况统计表_示例数据.xlsx",
@@ -941,7 +963,7 @@ def write_2024(w: Writer, t: Truth) -> None:
 # --------------------------------------------------------------------------------------------------
 SAMPLE_TEXT = """示例数据（SAMPLE DATA）
 
-本目录中的全部表格均为演示用的合成示例数据，不是官方统计数据。
+本目录中的全部表格和文稿（来函、网页、PDF）均为演示用的合成示例数据，不是官方统计数据或官方文件。
 唯一例外：2024年全区合计（立案查处、收缴罚没款、日常执法巡查、发现制止违法行为、
 下发责令停止违法行为通知书、案卷评查及其优秀、合格、不合格数）与宁夏回族自治区自然资源厅
 公布的年度行政执法数据一致；其分市、分县拆分仍为合成数据。
@@ -975,6 +997,20 @@ FILE_DESCRIPTIONS: dict[str, str] = {
                 "`主要执法指标` > `执法巡查` > 巡查次数 / 制止违法行为 / 责令停止违法行为通知书) and a separate "
                 "unit row under it (起 / 起 / 万元 / 次 / 起 / 份; the label cell of that row is left blank). Sheet `地市` (cities + `合计`, with the deliberate mismatch) and sheet `区县` (counties "
                 "with blanks, dashes, approximate values and a unit inside a cell).",
+    "2023_letter": "Word (.docx). The department's narrative letter on its 2023 work, written for the sample in "
+                   "formal Chinese (labelled 示例数据): figures inside sentences (巡查、制止、责令停止、立案、"
+                   "罚没款、案卷评查、法制审核、规范性文件、投诉举报线索), one sentence naming 固原市 (a city "
+                   "figure), a dateline, ordinals (一是). No table: every fact has `source_kind` text and its "
+                   "sentence as evidence. The province's 立案查处 is the one deliberate letter/table "
+                   "disagreement (see below).",
+    "2023_disclosure": "Web page, **GBK** bytes with `<meta charset=\"gbk\">`: 同心县自然资源局's "
+                       "政府信息公开工作年度报告 with the 第二十条（五）（六）（八） tables of the 2021 template "
+                       "(`信息内容` rows, `本年处理决定数量` / `本年收费金额（单位：万元）` columns, a colspan "
+                       "caption row) and running text around them.",
+    "2023_penalty_pdf": "PDF with a text layer (bundled CJK font) and ruling lines: 固原市's 2023 "
+                        "行政处罚实施情况统计表 (national 14 categories, headers wrapped inside their cells), 5 "
+                        "county bureaus + `合计`. The only 2023 penalty categories in the sample; the 罚没金额 "
+                        "合计 equals the 2023 key table (an identical duplicate, merged).",
     "2024_key": "XLSX. Sheet `主要指标`: cities + `合计`, whose 合计 equals the published 2024 province totals; "
                 "headers worded as in the letter (`立案查处`, `收缴罚没款（万元）`, `日常执法巡查`, ...). Sheet "
                 "`区县`: counties. Sheet `案卷评查`: per city + `合计` = 39 files (10 excellent, 27 passed, 2 "
@@ -989,6 +1025,7 @@ FILE_DESCRIPTIONS: dict[str, str] = {
 
 def readme_text(t: Truth, quirks: Sequence[Quirk]) -> str:
     m = t.mismatch
+    lc = sample_documents.letter_conflict(t, sys.modules[__name__])
     lines = [
         "# Sample raw data (示例数据) — 宁夏回族自治区, 2019–2024",
         "",
@@ -1027,7 +1064,8 @@ def readme_text(t: Truth, quirks: Sequence[Quirk]) -> str:
         "Case-file evaluation figures are filed under the year of the table that publishes them: the 2024",
         "table (39 files) evaluates cases closed in 2023, as in the letter.",
         "Any figure that appears in two files (for example a city's fines in a key-indicator table and in the",
-        "合计 row of that city's 行政处罚 form) is identical.",
+        "合计 row of that city's 行政处罚 form) is identical, apart from the one deliberate letter/table",
+        "disagreement below.",
         "",
         "## Files",
         "",
@@ -1047,6 +1085,16 @@ def readme_text(t: Truth, quirks: Sequence[Quirk]) -> str:
         f"published as {m.published}, while the five cities above it sum to {m.sum_of_rows}. Cleaning keeps the",
         f"published figure as the {m.year} province value and reports exactly one `total_mismatch` warning at",
         "that cell. The county sheet of the same file agrees with the city rows.",
+        "",
+        "## The deliberate letter/table disagreement",
+        "",
+        f"`{lc.letter_file}`, paragraph {lc.letter_paragraph}, sentence S2: the letter gives the {lc.year} province",
+        f"立案查处 ({lc.indicator}) as **{lc.letter_value}**, while the key table `{lc.table_file}`, sheet",
+        f"`{lc.table_sheet}`, cell {lc.table_cell} gives {lc.table_value}. A table has precedence over running text:",
+        "cleaning keeps the table figure and reports exactly one `source_conflict` warning on the letter's",
+        "sentence that names both sources. Every other figure of the letter equals the tables (and merges",
+        "with them as an identical duplicate) or is a figure only the letter gives (法制审核、规范性文件、",
+        "投诉举报线索, drawn by `sample_documents.document_figures`).",
         "",
         "## Every deliberate quirk, cell by cell",
         "",
@@ -1112,6 +1160,7 @@ def render(seed: int = DEFAULT_SEED) -> Writer:
     w = Writer()
     for fn in (write_2019, write_2020, write_2021, write_2022, write_2023, write_2024):
         fn(w, truth)
+    sample_documents.write_documents(w, truth, sys.modules[__name__])
     manifest = io.StringIO()
     mw = csv.writer(manifest, lineterminator="\n")
     mw.writerow(["path", "year", "note"])
@@ -1136,6 +1185,12 @@ def write_all(out_dir: Path | str, seed: int = DEFAULT_SEED) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         written.append(path)
+    # The 2024 case records (双公示) agree with the tables just written, except one deliberate omission.
+    make_case_sample = _sibling("make_case_sample")
+    cases = out / "cases" / make_case_sample.FILE_NAME
+    cases.parent.mkdir(parents=True, exist_ok=True)
+    cases.write_bytes(make_case_sample.render(make_case_sample.build_rows(make_case_sample.yearly_figures(out), make_case_sample.DEFAULT_SEED)))
+    written.append(cases)
     return written
 
 

@@ -11,7 +11,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge names that differ from the PyPI names
-CONDA_NAMES = {"brotli": "brotli-python"}
+CONDA_NAMES = {"brotli": "brotli-python", "duckdb": "python-duckdb"}
 
 
 def _name(requirement: str) -> str:

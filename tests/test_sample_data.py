@@ -351,7 +351,7 @@ def test_clean_gives_the_published_2024_province_figures(cleaned):
             assert got.get(indicator) == pytest.approx(value, abs=1e-9), indicator
 
 
-def test_clean_has_no_errors_and_exactly_the_documented_mismatch(cleaned, truth):
+def test_clean_has_no_errors_and_exactly_the_documented_warnings(cleaned, truth):
     _, quality = cleaned
     errors = quality[quality["severity"] == "error"]
     assert errors.empty, errors[["code", "file", "sheet", "cell", "message_en"]].to_string()
@@ -361,18 +361,136 @@ def test_clean_has_no_errors_and_exactly_the_documented_mismatch(cleaned, truth)
     row = mism.iloc[0]
     assert (row["severity"], row["file"], row["sheet"], row["cell"]) == ("warning", m.file, m.sheet, m.cell)
     warnings = quality[quality["severity"] == "warning"]
-    assert list(warnings["code"]) == ["total_mismatch"], warnings.to_string()
+    # the total mismatch, the one letter/table disagreement (tested below) and the one case decision left
+    # unpublished (西夏区, 2024): it shows as a reconciliation difference for the county, its city and the
+    # province in 罚没款, and for the county and the city in 行政处罚合计 (the province form has no count)
+    expected = ["case_reconcile_difference"] * 5 + ["source_conflict", "total_mismatch"]
+    assert sorted(warnings["code"]) == expected, warnings.to_string()
 
 
 def test_every_fact_equals_the_truth(cleaned, truth):
     facts, _ = cleaned
+    only_in_documents = msd.sample_documents.document_figures(truth, msd)
     wrong = []
     for r in facts.itertuples(index=False):
         key = (int(r.year), r.region_code, r.indicator)
-        if key not in truth.values or truth.value(*key) != pytest.approx(r.value, abs=1e-9):
+        if key in only_in_documents and key not in truth.values:
+            if only_in_documents[key] != pytest.approx(r.value, abs=1e-9):
+                wrong.append((key, r.value, r.source_file, r.source_sheet, r.source_cell))
+        elif key not in truth.values or truth.value(*key) != pytest.approx(r.value, abs=1e-9):
             wrong.append((key, r.value, r.source_file, r.source_sheet, r.source_cell))
     assert not wrong, wrong[:10]
     approx = facts[facts["approx"]]
     assert sorted(approx["value"]) == [120.0, 300.0]
     assert set(facts["year"]) == set(msd.YEARS)
     assert {"province", "city", "county"} <= set(facts["level"])
+
+
+# --------------------------------------------------------------------------------------------------
+# The documents: a narrative letter (.docx), a 信息公开年报 web page (GBK HTML), a PDF form
+# --------------------------------------------------------------------------------------------------
+LETTER = msd.FILES["2023_letter"]
+DISCLOSURE = msd.FILES["2023_disclosure"]
+PENALTY_PDF = msd.FILES["2023_penalty_pdf"]
+TONGXIN, GUYUAN = "640324", "640400"
+
+
+def _letter_text() -> str:
+    docx = pytest.importorskip("docx")
+    return "\n".join(p.text for p in docx.Document(RAW / LETTER).paragraphs)
+
+
+def test_documents_are_labelled_and_carry_no_run_timestamp():
+    files = msd.build_files()
+    with zipfile.ZipFile(io.BytesIO(files[LETTER])) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2024, 1, 12, 9, 0, 0)}
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_STORED}
+        core = zf.read("docProps/core.xml").decode()
+        assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2024-01-12T09:00:00Z"] * 2
+    pdf = files[PENALTY_PDF]
+    assert pdf.startswith(b"%PDF-") and b"/CreationDate" not in pdf and b"/Producer" not in pdf
+    page = files[DISCLOSURE]
+    with pytest.raises(UnicodeDecodeError):
+        page.decode("utf-8")
+    html = page.decode("gbk")
+    assert '<meta charset="gbk">' in html and "示例数据" in html
+    assert "示例数据" in _letter_text()
+
+
+def test_letter_states_the_tables_figures_except_the_one_disagreement():
+    """Read straight from the .docx and the .xlsx (not through the cleaner): the letter's sentences repeat
+    the 2023 province row of the key table, apart from cases filed, which is 2 lower."""
+    openpyxl = pytest.importorskip("openpyxl")
+    text = _letter_text()
+    row = {ws_col: cell.value for ws_col, cell in zip("BCDEFG", openpyxl.load_workbook(
+        RAW / msd.FILES["2023_key"])["地市"][11][1:])}
+    assert openpyxl.load_workbook(RAW / msd.FILES["2023_key"])["地市"]["A11"].value == "合计"
+
+    def stated(pattern: str) -> float:
+        hits = re.findall(pattern, text)
+        assert len(hits) == 1, (pattern, hits)
+        return float(hits[0])
+
+    assert stated(r"日常执法巡查(\d+)次") == row["E"]
+    assert stated(r"发现制止违法行为(\d+)起") == row["F"]  # the published 合计 (see the total mismatch)
+    assert stated(r"责令停止违法行为通知书(\d+)份") == row["G"]
+    assert stated(r"全区共立案查处自然资源领域违法案件\d+起，收缴罚没款([\d.]+)万元") == pytest.approx(row["D"])
+    assert stated(r"全区共立案查处自然资源领域违法案件(\d+)起") == row["B"] - 2
+
+
+def test_clean_takes_facts_from_every_document(cleaned, truth):
+    facts, _ = cleaned
+    letter = facts[facts["source_file"] == LETTER]
+    assert not letter.empty and set(letter["source_kind"]) == {"text"}
+    for r in letter.itertuples(index=False):
+        a, b = (int(x) for x in r.evidence_span.split("-"))
+        number = re.match(r"[\d.]+", r.evidence[a:b])  # the span holds the number as written, with its unit
+        assert number and float(number.group()) == pytest.approx(r.value), (r.evidence, r.evidence_span, r.value)
+        assert r.source_cell.startswith("S")
+    # the letter's own figures (nothing else gives them) come out under the province
+    assert {"legal_reviews", "normative_documents_issued", "complaint_leads", "casefile_reviewed"} <= set(
+        letter.loc[letter["region_code"] == PROVINCE, "indicator"])
+
+    page = facts[facts["source_file"] == DISCLOSURE]
+    tables = page[page["source_kind"] == "table"]
+    assert set(tables["region_code"]) == {TONGXIN} and set(tables["year"]) == {2023}
+    got = dict(zip(tables["indicator"], tables["value"]))
+    assert set(got) == {"license_decisions", "penalty_decisions", "coercion_decisions", "administrative_fees"}
+    county = (2023, TONGXIN)
+    assert got["penalty_decisions"] == truth.get(*county, "penalties_total")
+    assert got["license_decisions"] == truth.get(*county, "licenses_granted") + truth.get(*county, "licenses_refused")
+
+    pdf = facts[facts["source_file"] == PENALTY_PDF]
+    assert set(pdf["source_kind"]) == {"table"} and set(pdf["year"]) == {2023}
+    assert set(pdf["region_code"]) == {GUYUAN} | {c.code for c in msd.counties_of(GUYUAN)}
+    city = pdf[pdf["region_code"] == GUYUAN]
+    assert set(msd.PENALTY_CODES) <= set(city["indicator"])
+    assert sum(city.loc[city["indicator"].isin(msd.PENALTY_CODES), "value"]) == float(
+        city.loc[city["indicator"] == "penalties_total", "value"].iloc[0])
+
+
+def test_overlapping_document_figures_merge_as_identical_duplicates(cleaned):
+    facts, quality = cleaned
+    one = facts[(facts["year"] == 2023) & (facts["region_code"] == GUYUAN) & (facts["indicator"] == "fines_collected")
+                & (facts["scope"] == "region")]
+    assert len(one) == 1  # stated by the key table, the PDF's 合计 row and the letter: one fact
+    same = quality[quality["code"] == "duplicate_identical"]
+    assert (same["file"] == PENALTY_PDF).any() or (same["file"] == msd.FILES["2023_key"]).any()
+    assert (same["file"] == LETTER).sum() >= 5  # patrols, stopped, stop orders, fines, 固原市 cases and fines
+
+
+def test_letter_table_disagreement_is_exactly_one_source_conflict(cleaned, truth):
+    facts, quality = cleaned
+    lc = msd.sample_documents.letter_conflict(truth, msd)
+    conflicts = quality[quality["code"] == "source_conflict"]
+    assert len(conflicts) == 1, conflicts.to_string()
+    row = conflicts.iloc[0]
+    assert (row["severity"], row["file"], row["sheet"]) == ("warning", LETTER, lc.letter_paragraph)
+    message = row["message_zh"]
+    assert f"{msd.FILES['2023_key']}!地市!B11" in message  # the table, with its cell
+    assert f"违法案件{lc.letter_value}起" in message  # the letter, with its sentence
+    assert str(lc.table_value) in message and str(lc.letter_value) in message
+    # the table has precedence: the reports use its figure
+    kept = facts[(facts["year"] == 2023) & (facts["region_code"] == PROVINCE) & (facts["indicator"] == "cases_filed")]
+    assert list(kept["value"]) == [truth.get(2023, PROVINCE, "cases_filed")]
+    assert list(kept["source_file"]) == [msd.FILES["2023_key"]]

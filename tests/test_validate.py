@@ -8,7 +8,7 @@ import pytest
 from analysis.catalog import load_catalog
 from analysis.clean.findings import QualityReport
 from analysis.clean.validate import validate_facts
-from analysis.processed import FACT_COLUMNS, FACTS_SCHEMA
+from analysis.processed import FACT_COLUMNS, FACT_DEFAULTS, FACTS_SCHEMA
 
 CAT = load_catalog()
 
@@ -18,7 +18,7 @@ def f(region, indicator, value, year=2024, cell="B2", file="a.csv", agency=""):
     return {
         "year": year, "region_code": region, "region_name": r.name, "level": r.level, "agency": agency,
         "indicator": indicator, "value": float(value), "unit": CAT.indicators[indicator].unit, "approx": False,
-        "source_file": file, "source_sheet": "S", "source_cell": cell, "raw_value": str(value),
+        "source_file": file, "source_sheet": "S", "source_cell": cell, "raw_value": str(value), **FACT_DEFAULTS,
     }
 
 

@@ -36,7 +36,17 @@ FACT_COLUMNS = [
     "source_file",
     "source_sheet",
     "source_cell",
+    "scope",
+    "source_kind",
+    "evidence",
+    "evidence_span",
+    "region_code_reported",
 ]
+SCOPES = ("region", "agency")
+SOURCE_KINDS = ("table", "text")
+#: Defaults for rows built before these columns existed (tables; the whole region).
+FACT_DEFAULTS = {"scope": "region", "source_kind": "table", "evidence": "", "evidence_span": "",
+                 "region_code_reported": ""}
 FACT_DTYPES = {
     "year": "int64",
     "region_code": "object",
@@ -50,11 +60,40 @@ FACT_DTYPES = {
     "source_file": "object",
     "source_sheet": "object",
     "source_cell": "object",
+    "scope": "object",
+    "source_kind": "object",
+    "evidence": "object",
+    "evidence_span": "object",
+    "region_code_reported": "object",
 }
 
 
 def empty_facts() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FACT_DTYPES.items()})[FACT_COLUMNS]
+
+
+def with_fact_defaults(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the columns of :data:`FACT_DEFAULTS` added (or blanks filled) where missing."""
+    out = df.copy()
+    for col, default in FACT_DEFAULTS.items():
+        out[col] = out[col].fillna(default) if col in out else default
+    return out
+
+
+def preferred_scope(facts: pd.DataFrame) -> pd.DataFrame:
+    """The facts a report uses: where a (year, region, indicator) has a whole-region figure
+    (``scope == "region"``), the bureau's own figures (``agency``) for the same key are left out.
+
+    Both stay in ``facts.parquet``; statistics call this before aggregating so a city's whole-city figure
+    and its bureau's own figure are never added together.
+    """
+    if facts.empty or "scope" not in facts:
+        return facts
+    key = ["year", "region_code", "indicator"]
+    has_region = facts.loc[facts["scope"] == "region", key].drop_duplicates().assign(_has_region=True)
+    merged = facts.merge(has_region, on=key, how="left")
+    keep = ~((merged["scope"] == "agency") & merged["_has_region"].eq(True))
+    return facts.loc[keep.to_numpy()]
 
 
 def facts_schema(catalog: Catalog) -> pa.DataFrameSchema:
@@ -80,7 +119,14 @@ def facts_schema(catalog: Catalog) -> pa.DataFrameSchema:
             "approx": pa.Column(bool),
             "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
             "source_sheet": pa.Column(str),
-            "source_cell": pa.Column(str, pa.Check.str_matches(r"^([A-Z]{1,3}\d+|R\d+C\d+)$")),
+            # B7 (Excel), R7C2 (CSV, web page, Word, PDF tables), S3 (3rd sentence of a text paragraph)
+            "source_cell": pa.Column(str, pa.Check.str_matches(r"^([A-Z]{1,3}\d+|R\d+C\d+|S\d+)$")),
+            "scope": pa.Column(str, pa.Check.isin(list(SCOPES))),
+            "source_kind": pa.Column(str, pa.Check.isin(list(SOURCE_KINDS))),
+            "evidence": pa.Column(str),
+            "evidence_span": pa.Column(str, pa.Check.str_matches(r"^(\d+-\d+)?$")),
+            # the code or name as published (临安市 in 2016); region_code is the code in force today (330112)
+            "region_code_reported": pa.Column(str),
         },
         checks=[
             pa.Check(unit_matches, name="unit_matches_catalogue"),
@@ -104,6 +150,12 @@ QUALITY_CSV = "quality.csv"
 META_JSON = "meta.json"
 PROCESSED_FILES = (FACTS_PARQUET, QUALITY_CSV, META_JSON)
 """The files a report notebook may read (``facts.csv`` is the analysts' CSV twin of the Parquet file)."""
+# Case-level penalty records (written only when the raw folder has some; see analysis.clean.cases):
+CASES_DUCKDB = "cases.duckdb"  # the case table (ID numbers stay here)
+CASES_PARQUET = "cases.parquet"  # its interchange copy without personal data
+CASE_FACTS_PARQUET = "case_facts.parquet"  # yearly facts from the records (source_kind "cases")
+CASE_RECONCILE_CSV = "case_reconcile.csv"  # case totals against the yearly tables
+CASE_FILES = (CASES_DUCKDB, CASES_PARQUET, CASE_FACTS_PARQUET, CASE_RECONCILE_CSV)
 
 QUALITY_COLUMNS = ["severity", "code", "file", "sheet", "cell", "raw_value", "message", "message_zh", "message_en"]
 _HINT = ("请先运行 enforcement clean 生成处理后的数据", "run `enforcement clean` first")

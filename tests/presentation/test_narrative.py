@@ -32,9 +32,9 @@ BRANCHES = {
     "zero_base": (dict(value=12.0, prev_value=0.0, pct_change_status="zero_base"),
                   ["上年为零", "新增12起", "不计算同比增幅"], ["同比增长", "%"]),
 }
-ASSESSMENT = {  # (direction, case) -> wording that must appear
+ASSESSMENT = {  # (direction, case) -> wording that must appear (issue 12: one rule, one phrase per verdict)
     ("up-good", "up"): "呈向好态势", ("up-good", "down"): "需予以关注",
-    ("down-good", "up"): "需引起重视", ("down-good", "down"): "呈向好态势",
+    ("down-good", "up"): "需予以关注", ("down-good", "down"): "呈向好态势",
 }
 ALL_ASSESSMENTS = ("呈向好态势", "需予以关注", "需引起重视")
 
@@ -83,12 +83,15 @@ def test_rates_change_in_percentage_points_and_casefile_year():
 
 
 def test_trend_labels_and_rank():
-    for label, phrase in [("显著上升", "显著上升趋势"), ("显著下降", "显著下降趋势"),
-                          ("无显著趋势", "未呈现显著变化趋势"), ("数据不足", "不足4年")]:
+    # issue 12: the trend is a sentence of its own, in words a reader takes correctly
+    for label, phrase in [("显著上升", "。从近5年情况看，立案查处案件总体呈上升趋势"),
+                          ("显著下降", "。从近5年情况看，立案查处案件总体呈下降趋势"),
+                          ("无显著趋势", "。从近5年情况看，立案查处案件无明显升降趋势"), ("数据不足", "不足4年")]:
         assert phrase in sentence(make_row(trend_label=label))
-    assert "近5年" in sentence(make_row(trend_label="显著上升", n_years=5))
+    assert "近6年" in sentence(make_row(trend_label="显著上升", n_years=6))
     city = make_row(level="city", region_name="银川市", rank=2, n_peers=5)
     assert "在5个设区市中居第2位" in sentence(city)
+    assert "在5个设区市中并列第2位" in sentence(dict(city, n_tied=2))
     assert "居第" not in sentence(make_row(rank=1, n_peers=1))  # the province is not ranked
 
 

@@ -147,11 +147,9 @@ def test_csv_name_that_is_really_xlsx(tmp_path, read_one):
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"),
         ("chart.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
         ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
         ("notes.md", "# 说明\n".encode()),
-        ("fake.xls", b"<html><body><table><tr><td>1</td></tr></table></body></html>"),
     ],
 )
 def test_unsupported_files(tmp_path, read_one, name, content):
@@ -162,13 +160,31 @@ def test_unsupported_files(tmp_path, read_one, name, content):
     _only(report, "file_unsupported")
 
 
-def test_docx_is_unsupported(tmp_path, read_one):
+def test_truncated_pdf_is_corrupt(tmp_path, read_one):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    wb, report = read_one(path)
+    assert wb is None
+    _only(report, "file_corrupt")
+
+
+def test_docx_without_its_parts_is_corrupt(tmp_path, read_one):
     path = tmp_path / "letter.docx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", "<w:document/>")
     wb, report = read_one(path)
     assert wb is None
-    _only(report, "file_unsupported")
+    _only(report, "file_corrupt")
+
+
+def test_web_page_saved_as_xls_is_read_as_html(tmp_path, read_one):
+    path = tmp_path / "fake.xls"
+    path.write_bytes("<html><body><table><tr><th>地区</th><th>立案</th></tr><tr><td>银川市</td><td>1</td></tr>"
+                     "</table></body></html>".encode())
+    wb, report = read_one(path)
+    _only(report, "format_mismatch", "warning")
+    assert wb.kind == "html"
+    assert wb.sheets[0].values == [["地区", "立案"], ["银川市", "1"]]
 
 
 def test_unreadable_path(tmp_path, read_one):
@@ -303,7 +319,7 @@ def test_excel_formats_swapped(tmp_path, read_one, name, real):
 def test_one_bad_sheet_does_not_stop_the_others(tmp_path, read_one, monkeypatch):
     import openpyxl as _ox
 
-    from analysis.clean import readers
+    from analysis.clean.readers import excel
 
     book = _ox.Workbook()
     book.active.title = "好表"
@@ -311,14 +327,14 @@ def test_one_bad_sheet_does_not_stop_the_others(tmp_path, read_one, monkeypatch)
     book.create_sheet("坏表").append(["x"])
     path = tmp_path / "two.xlsx"
     book.save(path)
-    real = readers._xlsx_sheet
+    real = excel._xlsx_sheet
 
     def flaky(ws, fws):
         if ws.title == "坏表":
             raise ValueError("simulated damage")
         return real(ws, fws)
 
-    monkeypatch.setattr(readers, "_xlsx_sheet", flaky)
+    monkeypatch.setattr(excel, "_xlsx_sheet", flaky)
     wb, report = read_one(path)
     _only(report, "sheet_unreadable")
     assert report.findings[0].sheet == "坏表"
@@ -332,7 +348,7 @@ def test_unexpected_failure_becomes_a_finding(tmp_path, read_one, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(readers, "_read_csv", boom)
+    monkeypatch.setitem(readers.READERS, "csv", boom)
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n", "utf-8")
     wb, report = read_one(path)

@@ -66,9 +66,10 @@ def test_ambiguous_short_name_in_user_catalogue(raw, tmp_path):
     cat = tmp_path / "cat"
     shutil.copytree(Path(str(resources.files("analysis").joinpath("catalog", "data"))), cat)
     with (cat / "regions.csv").open("a", encoding="utf-8") as fh:
-        fh.write("330000,浙江省,浙江,province,,\n330100,杭州市,杭州,city,330000,\n330109,兴庆区,兴庆,county,330100,\n")
+        fh.write("330198,兴庆区,兴庆,county,330100,\n")  # 浙江/杭州 are in the national catalogue
     _good(raw)
-    write_csv(raw / "2024" / "t.csv", [["地区", "立案"], ["兴庆", 3], ["西夏区", 4]])
+    # 西夏区 (宁夏) and 杭州市 (浙江) share no province, so nothing in the table places 兴庆 (see tests/regions).
+    write_csv(raw / "2024" / "t.csv", [["地区", "立案"], ["兴庆", 3], ["西夏区", 4], ["杭州市", 5]])
     facts, report, _ = clean_dir(raw, catalog_dir=cat)
     f = _one(report, "region_ambiguous")
     assert f.cell == "R2C1" and f.raw_value == "兴庆"

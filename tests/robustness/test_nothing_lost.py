@@ -39,7 +39,7 @@ from .test_meaningless_tables import add_good_sibling, assert_good_processed
 # File-level findings meaning "this file was not read": they account for every cell of the file.
 NOT_READ_CODES = frozenset(
     {"file_empty", "file_corrupt", "file_encrypted", "file_unreadable", "file_unsupported",
-     "encoding_undetected", "file_hidden"}
+     "encoding_undetected", "file_hidden", "pdf_no_text", "pdf_encrypted", "document_no_figures"}
 )
 
 
@@ -163,6 +163,31 @@ def _dates(raw: Path) -> None:
                                                   ["吴忠市", dt.date(2024, 1, 5)], ["固原市", "2024年1月5日"]]})
 
 
+def _document_builders() -> dict[str, Callable[[Path], object]]:
+    """Web page, Word and PDF tables (merges, blanks, unknown rows, 合计) and bad documents (issue 10)."""
+    from readers.writers import html_table, write_docx, write_pdf
+
+    rows = [["地区", "行政处罚", None, "罚没款（万元）"], [None, "立案", "结案", None], ["银川市", "12", "", "3.5"],
+            ["火星市", "8", "7", "约1.25"], ["合计", "20", "7", "4.75"]]
+    merges = [(0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 1, 3)]
+    page = ("<html><head><title>2024年执法情况</title></head><body><p>全年立案20起。</p>"
+            + html_table(rows, {(0, 0): 'rowspan="2"', (0, 1): 'colspan="2"', (0, 3): 'rowspan="2"'}, 2)
+            + "</body></html>")
+    return {
+        "html_table": _bytes("2024/page.html", page.encode("gb18030")),
+        "html_no_figures": _bytes("2024/empty.html", "<html><body><p>暂无。</p></body></html>".encode()),
+        "docx_table": lambda raw: write_docx(raw / "2024" / "report.docx", ["2024年执法情况"],
+                                             [{"rows": rows, "merges": merges}]),
+        "docx_broken": _bytes("2024/broken.docx", b"PK\x03\x04" + b"\x00" * 40),
+        "pdf_table": lambda raw: write_pdf(raw / "2024" / "form.pdf",
+                                           [{"lines": ["2024年执法情况"], "tables": [{"rows": rows, "merges": merges}]}]),
+        "pdf_scan": lambda raw: write_pdf(raw / "2024" / "scan.pdf", [{"image_only": True}]),
+        "pdf_locked": lambda raw: write_pdf(raw / "2024" / "locked.pdf", [{"lines": ["2024年"]}],
+                                            encrypt_password="pw"),
+        "txt_letter": _bytes("2024/letter.txt", "2024年全区立案查处违法案件214起，收缴罚没款9172.05万元。\n".encode()),
+    }
+
+
 BROKEN_AND_BAD = {
     "empty_csv": _bytes("2024/empty.csv", b""),
     "blank_csv": _bytes("2024/blank.csv", b",,,\n,,\n"),
@@ -177,6 +202,7 @@ BROKEN_AND_BAD = {
     "xls_name_really_xlsx": lambda raw: _bytes("2024/really_xlsx.xls", xlsx_bytes(ROWS))(raw),
     "xlsx_name_really_xls": _xls_named_xlsx,
     "pdf": _bytes("2024/report.pdf", b"%PDF-1.7\n1 0 obj 2024 12 345\n"),
+    **_document_builders(),
     "hidden_csv": lambda raw: write_csv(raw / "2024" / ".hidden 2024.csv", key_table(year=2024)),
     "negative_count": lambda raw: write_csv(raw / "2024" / "neg.csv",
                                             [["地区", "立案"], ["银川市", -3], ["吴忠市", 8]]),

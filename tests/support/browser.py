@@ -6,7 +6,8 @@ Used by tests (offline-report checks). Playwright's sync API drives Debian's ``/
 Every request is routed: the page file itself and ``data:`` URLs are allowed, anything else (http,
 https, other files, websockets) is recorded in ``external_requests`` and aborted. The report also
 collects console errors and uncaught page errors, requests that failed, images that did not load,
-and whether the full-page screenshot is blank.
+and whether the full-page screenshot is blank. :func:`offline_page` opens a page the same way and
+hands the Playwright page to the caller (measurements, typing, following links).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -78,14 +82,21 @@ def is_blank_image(path: str | Path, *, min_ink_fraction: float = 0.001) -> bool
         return ink < min_ink_fraction * rgb.size[0] * rgb.size[1]
 
 
-def check_page(
+@contextmanager
+def offline_page(
     html_path: str | Path,
-    screenshot_path: str | Path,
     *,
     timeout_ms: int = 30_000,
     viewport: tuple[int, int] = (1280, 900),
-) -> PageReport:
-    """Load ``html_path`` offline in headless Chromium, screenshot the full page, return a :class:`PageReport`."""
+    allow_local: bool = False,
+) -> Iterator[tuple[Any, PageReport]]:
+    """Open ``html_path`` offline in headless Chromium; yields the Playwright page and its :class:`PageReport`.
+
+    The page is loaded (``load`` event, web fonts ready) before it is yielded, so a test can evaluate
+    scripts, type, or take screenshots; the report keeps collecting until the block ends.
+    ``allow_local``: also let ``file://`` requests under the page's folder's parent through (a link a
+    test follows to a sibling report); anything else is still recorded and aborted.
+    """
     from playwright.sync_api import sync_playwright
 
     exe = chromium_path()
@@ -93,13 +104,12 @@ def check_page(
         raise FileNotFoundError(f"Chromium not found at {CHROMIUM_PATH} (install Debian's chromium package)")
     page_path = Path(html_path).resolve()
     page_url = page_path.as_uri()
-    shot = Path(screenshot_path)
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    report = PageReport(screenshot=shot)
+    local_root = page_path.parent.parent.as_uri() + "/"
+    report = PageReport()
 
     def route(route_obj) -> None:
         url = route_obj.request.url
-        if url.split("#", 1)[0] == page_url or url.startswith("data:"):
+        if url.split("#", 1)[0] == page_url or url.startswith("data:") or (allow_local and url.startswith(local_root)):
             route_obj.continue_()
         else:
             report.external_requests.append(url)
@@ -131,13 +141,29 @@ def check_page(
                 )
                 page.goto(page_url, wait_until="load", timeout=timeout_ms)
                 page.evaluate("() => document.fonts ? document.fonts.ready.then(() => true) : true")
-                page.wait_for_timeout(200)
-                report.failed_images = list(page.evaluate(_BROKEN_IMAGES_JS))
                 report.title = page.title()
-                page.screenshot(path=str(shot), full_page=True)
+                yield page, report
             finally:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def check_page(
+    html_path: str | Path,
+    screenshot_path: str | Path,
+    *,
+    timeout_ms: int = 30_000,
+    viewport: tuple[int, int] = (1280, 900),
+) -> PageReport:
+    """Load ``html_path`` offline in headless Chromium, screenshot the full page, return a :class:`PageReport`."""
+    shot = Path(screenshot_path)
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    with offline_page(html_path, timeout_ms=timeout_ms, viewport=viewport) as (page, report):
+        page.wait_for_timeout(200)
+        report.failed_images = list(page.evaluate(_BROKEN_IMAGES_JS))
+        report.title = page.title()
+        page.screenshot(path=str(shot), full_page=True)
+    report.screenshot = shot
     report.blank = is_blank_image(shot)
     return report

@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from analysis.catalog.regions import Region, RegionChange, RegionMatch, RegionResolver, parse_changes
 from analysis.errors import CatalogError
 
 INDICATOR_COLUMNS = [
@@ -35,6 +36,8 @@ LABEL_HEADERS = {
     "地区", "区域", "地域", "行政区划", "行政区", "地市", "市县", "市县区", "县区", "县市区", "市、县(区)",
     "市县(区)", "单位", "单位名称", "执法单位", "执法机关", "执法部门", "部门", "机关", "机关名称", "名称",
     "实施机关", "填报单位", "项目", "市州", "城市", "区县", "区(县)", "县(区)", "设区市", "所属地区", "地方",
+    # a region-code column (640104) is a label too: the resolver checks it against the name in the same row
+    "区划代码", "行政区划代码", "地区代码", "区域代码", "区划编码", "行政区划编码", "统计用区划代码", "代码",
 }
 # Header texts of running-number columns, which are ignored.
 INDEX_HEADERS = {"序号", "编号", "序", "排序", "no", "no.", "№"}
@@ -73,32 +76,6 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Region:
-    code: str
-    name: str
-    short_name: str
-    level: str
-    parent_code: str
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RegionMatch:
-    """Outcome of resolving a row label.
-
-    ``status``: ``ok`` (one region), ``total`` (a 合计-style label), ``unknown``, ``ambiguous``
-    (several regions share the label; ``candidates`` lists them), ``empty``.
-    ``via_agency`` is true when the label was an agency name (suffix stripped).
-    """
-
-    status: str
-    region: Region | None = None
-    candidates: tuple[Region, ...] = ()
-    via_agency: bool = False
-    total_kind: str = ""
-
-
-@dataclass(frozen=True)
 class HeaderMatch:
     """Outcome of mapping a header path to an indicator: ``ok``, ``ambiguous`` or ``unmapped``."""
 
@@ -119,6 +96,8 @@ class Catalog:
     region_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
     children_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source_dir: str = ""
+    changes: tuple[RegionChange, ...] = ()
+    _resolver: RegionResolver | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- regions
     def children(self, code: str) -> list[Region]:
@@ -127,66 +106,27 @@ class Catalog:
     def province_codes(self) -> list[str]:
         return [r.code for r in self.regions.values() if r.level == "province"]
 
-    def _lookup(self, key: str) -> tuple[str, ...]:
-        return self.region_index.get(key, ())
-
     def is_total_label(self, label: str) -> str:
         """Return the total kind (``total`` or ``subtotal``) when ``label`` means a 合计 row, else ``""``."""
         key = _norm_text(label)
         key = _LEADING_NUMBER_RE.sub("", key)
         return self.total_labels.get(key, "")
 
-    def resolve_region(self, label: object) -> RegionMatch:
-        """Resolve a row label (region name, short name, alias or agency name) to a region."""
-        if label is None:
-            return RegionMatch("empty")
-        key = _norm_text(str(label))
-        # Leading running numbers such as "1." or "（一）" are not part of the name.
-        key = _LEADING_NUMBER_RE.sub("", key)
-        if not key:
-            return RegionMatch("empty")
-        total_kind = self.total_labels.get(key, "")
-        if total_kind:
-            return RegionMatch("total", total_kind=total_kind)
-        direct = self._lookup(key)
-        if direct:
-            return self._match(direct, via_agency=False)
-        stripped = key
-        for suffix in self.agency_suffixes:
-            if stripped.endswith(suffix) and len(stripped) > len(suffix):
-                stripped = stripped[: -len(suffix)]
-                break
-        if stripped != key:
-            hits = self._lookup(stripped)
-            if hits:
-                return self._match(hits, via_agency=True)
-            # 石嘴山市大武口 (city + county after a branch suffix): prefer the deepest contained name.
-            contained = self._contained(stripped)
-            if contained:
-                return self._match(contained, via_agency=True)
-        elif key.endswith(_AGENCY_ENDINGS):
-            contained = self._contained(key)
-            if contained:
-                return self._match(contained, via_agency=True)
-        return RegionMatch("unknown")
+    @property
+    def resolver(self) -> RegionResolver:
+        """The region index (built on first use; see :mod:`analysis.catalog.regions`)."""
+        if self._resolver is None:
+            self._resolver = RegionResolver(self.regions, self.agency_suffixes, self.total_labels, list(self.changes))
+        return self._resolver
 
-    def _contained(self, text: str) -> tuple[str, ...]:
-        found: dict[str, Region] = {}
-        for name, codes in self.region_index.items():
-            if len(name) >= 2 and name in text:
-                for c in codes:
-                    found[c] = self.regions[c]
-        if not found:
-            return ()
-        depth = {"province": 0, "city": 1, "county": 2}
-        deepest = max(depth[r.level] for r in found.values())
-        return tuple(c for c, r in found.items() if depth[r.level] == deepest)
+    def resolve_region(self, label: object, context: tuple[str, ...] = (), year: int | None = None) -> RegionMatch:
+        """Resolve a row label (name, short name, alias, agency name or code) to a region.
 
-    def _match(self, codes: tuple[str, ...], via_agency: bool) -> RegionMatch:
-        unique = tuple(dict.fromkeys(codes))
-        if len(unique) == 1:
-            return RegionMatch("ok", self.regions[unique[0]], via_agency=via_agency)
-        return RegionMatch("ambiguous", candidates=tuple(self.regions[c] for c in unique), via_agency=via_agency)
+        ``context``: region codes the file, its title, its agency or the row's parent establish, narrowest
+        first; they choose among units sharing a name. ``year``: the data's year (a unit abolished before
+        it is reported). See :class:`analysis.catalog.regions.RegionResolver`.
+        """
+        return self.resolver.resolve(label, tuple(context), year)
 
     # -------------------------------------------------------------- indicators
     def indicator(self, code: str) -> Indicator:
@@ -211,7 +151,8 @@ class Catalog:
 
         Order: the template's column map (full path, then trailing sub-paths), then catalogue
         aliases the same way. When nothing matches exactly, aliases contained in the header
-        text are considered: one indicator is a match, several are ``ambiguous``.
+        text are considered: one indicator is a match, several are ``ambiguous``. Last, a child that
+        repeats its group (执法巡查/巡查（次）) resolves through the group path.
         """
         path = norm_header_path(path)
         if not path:
@@ -229,7 +170,23 @@ class Catalog:
             return HeaderMatch("ok", found[0], source="alias-contained")
         if len(found) > 1:
             return HeaderMatch("ambiguous", candidates=tuple(found))
+        group = self._group_of_repeating_child(path, template)
+        if group:
+            return HeaderMatch("ok", group, source="group")
         return HeaderMatch("unmapped")
+
+    def _group_of_repeating_child(self, path: str, template: str) -> str:
+        """A child that repeats its group (执法巡查/巡查) means the group's own indicator: the group path is
+        looked up exactly (template, then aliases), never by contained text."""
+        parts = path.split("/")
+        if len(parts) < 2 or not parts[-1] or parts[-1] not in parts[-2]:
+            return ""
+        group = "/".join(parts[:-1])
+        if template:
+            hit = _lookup_path(self.column_maps.get(template, {}), group)
+            if hit:
+                return hit
+        return _lookup_path(self.alias_index, group)
 
     def _contained_aliases(self, text: str) -> list[str]:
         spans: list[tuple[int, int, str]] = []
@@ -338,6 +295,7 @@ def _load(override_dir: Path | None) -> Catalog:
     indicators = _load_indicators(override_dir)
     alias_index = _build_alias_index(indicators)
     regions, region_index, children = _load_regions(override_dir)
+    changes = _load_changes(override_dir)
     text, _ = _read_text("agency_suffixes.csv", override_dir)
     suffixes = tuple(
         sorted({_norm_text(r["suffix"]) for r in _rows(text, "agency_suffixes.csv", ["suffix"]) if r["suffix"]},
@@ -375,6 +333,7 @@ def _load(override_dir: Path | None) -> Catalog:
         region_index=region_index,
         children_index=children,
         source_dir=str(override_dir or ""),
+        changes=tuple(changes),
     )
 
 
@@ -455,3 +414,12 @@ def _load_regions(override_dir: Path | None):
         {k: tuple(v) for k, v in index.items()},
         {k: tuple(v) for k, v in children.items()},
     )
+
+
+def _load_changes(override_dir: Path | None) -> list[RegionChange]:
+    """``region_changes.csv`` (optional: an override folder without it uses the packaged one)."""
+    try:
+        text, where = _read_text("region_changes.csv", override_dir)
+    except CatalogError:
+        return []
+    return parse_changes(_rows(text, where, ["old_code", "old_name", "new_code", "new_name", "date", "kind"]), where)

@@ -17,14 +17,17 @@ from pathlib import Path, PurePosixPath
 
 from analysis.catalog import Catalog, Region, year_candidates
 from analysis.catalog.normalize import normalize_unit
+from analysis.catalog.scope import label_scope
 from analysis.catalog.units import MONEY_FACTORS_TO_WANYUAN
 from analysis.clean.findings import QualityReport
 from analysis.clean.layout import Column, DataRow, TableLayout, detect_layout, is_blank
+from analysis.clean.region_rows import contexts, file_context, report_match, table_rows
 from analysis.clean.values import looks_numeric, parse_value
 
 FACT_FIELDS = [
     "year", "region_code", "region_name", "level", "agency", "indicator", "value", "unit", "approx",
-    "source_file", "source_sheet", "source_cell",
+    "source_file", "source_sheet", "source_cell", "scope", "source_kind", "evidence", "evidence_span",
+    "region_code_reported",
 ]
 REASONS = {
     "text": ("文字而非数字", "text, not a number"),
@@ -321,13 +324,14 @@ class SheetExtractor:
                                     from_unit=unit, to_unit=ind.unit, factor=_fmt(info["factor"]))
             col_info[col.col] = info
 
-        # Rows.
+        # Rows: each label is resolved within the region the title, file name, parent column or rows establish.
         regions_in_table: list[tuple[DataRow, Region]] = []
         parsed: dict[tuple[int, int], float] = {}
-        for drow in layout.rows:
-            if drow.kind != "data":
-                continue
-            region, agency, row_block = self._resolve_row(drow, layout)
+        data_rows = [d for d in layout.rows if d.kind == "data"]
+        labels = table_rows(self.value, layout, data_rows)
+        ctxs = contexts(self.catalog, labels, file_context(self.catalog, self.file, layout.titles), year)
+        for drow in data_rows:
+            region, agency, row_block = self._resolve_row(drow, layout, labels[drow.row], ctxs[drow.row], year)
             if region is not None:
                 regions_in_table.append((drow, region))
             for c in range(layout.n_cols):
@@ -345,7 +349,7 @@ class SheetExtractor:
                     self.not_used(drow.row, col.col, *block)
                     continue
                 self._emit(year, region, agency, col_info[col.col]["indicator"].code, value, approx,
-                           drow.row, col.col)
+                           drow.row, col.col, reported=labels[drow.row].reported)
 
         # Total rows.
         above: list[DataRow] = []
@@ -359,26 +363,20 @@ class SheetExtractor:
             self._total_row(drow, members, usable, col_info, parsed, regions_in_table, year, year_block)
             since_sub = []
 
-    def _resolve_row(self, drow: DataRow, layout: TableLayout):
+    def _resolve_row(self, drow: DataRow, layout: TableLayout, label, context: tuple[str, ...], year):
         label_cell = self.ref(drow.row, drow.label_col if drow.label_col >= 0 else 0)
         has_figures = any(not is_blank(self.value(drow.row, col.col)) for col in layout.value_columns)
-        if not drow.label:
+        self.covered.update(self.ref(r, c) for r, c in label.code_cells)  # a region code is not a figure
+        if not label.label:
             if has_figures:
-                self.add("region_unknown", cell=label_cell, label="（空白）")
+                self.add("region_unknown", cell=label_cell, label="（空白）", suggest_zh="", suggest_en="")
                 return None, "", ("行标签为空", "the row label is blank")
             return None, "", None
-        m = self.catalog.resolve_region(drow.label)
-        if m.status == "ok":
-            agency = drow.label.strip() if m.via_agency else ""
-            return m.region, agency, None
-        if m.status == "ambiguous":
-            self.add("region_ambiguous", cell=label_cell, raw=drow.label, label=clip(drow.label),
-                     candidates="、".join(f"{r.name}({r.code})" for r in m.candidates))
-            lab = clip(drow.label)
-            return None, "", (f"行标签“{lab}”对应多个区划", f"row label '{lab}' is ambiguous")
-        lab = clip(drow.label)
-        self.add("region_unknown", cell=label_cell, raw=drow.label, label=lab)
-        return None, "", (f"行标签“{lab}”无法识别", f"row label '{lab}' is unknown")
+        m = self.catalog.resolve_region(label.label, context, year)
+        block = report_match(self.add, self.catalog, m, label.label, label_cell, year, clip)
+        if block is not None:
+            return None, "", block
+        return m.region, (drow.label.strip() if m.via_agency else ""), None
 
     def _cell_value(self, r: int, col: Column, info: dict) -> tuple[float, bool] | None:
         """Parse one cell; report missing/invalid; return (value in canonical unit, approx) or None."""
@@ -416,7 +414,7 @@ class SheetExtractor:
         return value, bool(pv.approx)
 
     def _emit(self, year, region: Region, agency: str, indicator: str, value: float, approx: bool,
-              r: int, c: int, from_total: bool = False) -> None:
+              r: int, c: int, from_total: bool = False, reported: str = "") -> None:
         ind = self.catalog.indicators[indicator]
         cell = self.ref(r, c)
         raw = self.value(r, c)
@@ -424,7 +422,10 @@ class SheetExtractor:
             "year": int(year), "region_code": region.code, "region_name": region.name, "level": region.level,
             "agency": agency, "indicator": indicator, "value": float(value), "unit": ind.unit,
             "approx": approx, "source_file": self.file, "source_sheet": self.sheet.name, "source_cell": cell,
-            "raw_value": "" if raw is None else str(raw), "from_total": from_total,
+            "raw_value": "" if raw is None else str(raw), "from_total": from_total, "region_code_reported": reported,
+            # an agency-named row (固原市自然资源局, 银川市本级) is the bureau's own work; a region row the whole region
+            "scope": label_scope(agency, bool(agency), self.catalog.source_dir) if agency else "region",
+            "source_kind": "table", "evidence": "", "evidence_span": "",
         })
         self.covered.add(cell)
 

@@ -169,6 +169,19 @@ def is_numeric_cell(v: object) -> bool:
 
 
 def detect_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
+    """The layout of one sheet. Title lines read from outside the grid (``Sheet.title_lines``: a web page's
+    heading, the Word paragraphs above a table) come first among the titles, as title rows would."""
+    layout = _detect_grid_layout(sheet, catalog)
+    lines = [normalize_text(t) for t in (getattr(sheet, "title_lines", None) or []) if t and t.strip()]
+    if lines:
+        layout.titles = [*lines, *layout.titles]
+        if layout.table_unit is None:
+            units = [u.group(1) for u in map(_TABLE_UNIT_RE.search, lines) if u]
+            layout.table_unit = units[-1] if units else None
+    return layout
+
+
+def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
     n_rows, n_cols = _trimmed_size(sheet.values)
     if n_rows == 0 or n_cols == 0:
         return TableLayout("no_table")

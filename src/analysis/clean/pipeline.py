@@ -15,9 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.catalog import Catalog, env_override_dir, load_catalog
+from analysis.clean.cases import CaseCollector, write_case_outputs
 from analysis.clean.extract import extract_workbook, load_manifest
 from analysis.clean.findings import QualityReport
 from analysis.clean.readers import discover_files, read_workbook
+from analysis.clean.rowlabel import pivot_row_label_sheets
+from analysis.clean.text_figures import extract_text_figures, paragraphs_are_sample
 from analysis.clean.validate import validate_facts
 from analysis.errors import CatalogError, RawInputError
 from analysis.processed import FACT_DTYPES, empty_facts, write_processed
@@ -62,11 +65,12 @@ def _progress(iterable, enabled: bool, total: int):
 
 
 def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path | str | None = None,
-          progress: bool = False) -> tuple[pd.DataFrame, QualityReport, dict]:
+          progress: bool = False, cases: CaseCollector | None = None) -> tuple[pd.DataFrame, QualityReport, dict]:
     """Read, extract and validate every raw file. Returns ``(facts, report, meta)``.
 
     Catalogue files are the packaged ones, except those present in ``catalog_dir`` (or, when it is not
     given, in the folder named by the ``ENFORCEMENT_CATALOG_DIR`` environment variable).
+    Case-level penalty records go to ``cases`` (a :class:`CaseCollector`; its ``result`` holds them afterwards).
     """
     raw_dir = _check_raw_dir(Path(raw_dir))
     if catalog is None:
@@ -78,23 +82,37 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
     manifest = load_manifest(raw_dir, report)
     rows: list[dict] = []
     is_sample = (raw_dir / SAMPLE_MARKER_FILE).exists()
+    cases = cases if cases is not None else CaseCollector(catalog)
     for path in _progress(files, progress, len(files)):
         wb = read_workbook(path, raw_dir, report)
         if wb is None:
             continue
+        # ---- case-level penalty records (行政处罚结果公示): a sheet whose header matches case_columns.csv goes
+        # to the case importer (analysis.clean.cases), not to the table extractor.
+        taken = cases.take(wb, report)
+        if taken:
+            wb.sheets = [sh for sh in wb.sheets if sh.name not in taken]
+            if not wb.sheets and not wb.paragraphs:
+                continue
+        # ---- end of the case branch
         # Tables (from every format) go through the one table extractor. A letter or a document with
         # running text only has no sheets: it is not a "file with no table" error.
         if wb.sheets or not wb.paragraphs:
+            pivot_row_label_sheets(wb, catalog, report)  # 信息公开年报: the indicator is in the row label
             result = extract_workbook(wb, catalog, report, manifest)
             rows.extend(result.facts)
             is_sample = is_sample or result.is_sample
-        # Running text (wb.paragraphs: letters, and the text around web/Word/PDF tables) is read by the
-        # narrative-figure extractor here.
+        # Running text (wb.paragraphs: letters, and the text around web/Word/PDF tables): figures in sentences.
+        paragraphs = getattr(wb, "paragraphs", [])
+        if paragraphs:
+            rows.extend(extract_text_figures(paragraphs, wb.rel_path, catalog, report, manifest))
+            is_sample = is_sample or paragraphs_are_sample(paragraphs)
     raw = pd.DataFrame(rows) if rows else empty_facts().assign(raw_value="", from_total=False)
     facts = validate_facts(raw, catalog, report)
     facts = facts.astype(FACT_DTYPES) if not facts.empty else empty_facts()
     facts = facts.sort_values(["year", "region_code", "indicator", "source_file", "source_cell"],
                               kind="stable").reset_index(drop=True)
+    case_result = cases.finish(facts, report)  # dedupe, aggregate, reconcile with the tables (adds findings)
     meta = {
         "is_sample": bool(is_sample),
         "years": sorted(int(y) for y in facts["year"].unique()),
@@ -104,6 +122,8 @@ def clean(raw_dir: Path | str, catalog: Catalog | None = None, catalog_dir: Path
         "findings": {s: report.count(s) for s in ("error", "warning", "info")},
         "raw_digest": raw_digest(raw_dir, files),
     }
+    if not case_result.empty:
+        meta["n_case_records"] = int(len(case_result.table))
     return facts, report, meta
 
 
@@ -114,8 +134,10 @@ def write_outputs(out_dir: Path, facts: pd.DataFrame, report: QualityReport, met
 
 def run_clean(raw_dir: Path, out_dir: Path, progress: bool = True) -> int:
     """The ``enforcement clean`` command: clean, write, print a summary; 1 when errors were found."""
-    facts, report, meta = clean(raw_dir, progress=progress)
+    cases = CaseCollector(load_catalog(env_override_dir()))
+    facts, report, meta = clean(raw_dir, progress=progress, cases=cases)
     write_outputs(Path(out_dir), facts, report, meta)
+    write_case_outputs(Path(out_dir), cases.result)
     n_err, n_warn, n_info = (report.count(s) for s in ("error", "warning", "info"))
     sample = "（示例数据 / sample data）" if meta["is_sample"] else ""
     print(

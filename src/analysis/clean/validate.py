@@ -1,6 +1,8 @@
 """Validation of the tidy facts: pandera schema plus domain rules. Problems become findings.
 
-Order: duplicates across sources (identical -> merged, info; conflicting -> both dropped, error),
+Order: duplicates across sources, compared within one scope (identical -> merged, info; conflicting ->
+the source with precedence is used and the other gets ``source_conflict``, or, when no source has
+precedence, both are dropped with ``duplicate_conflict``),
 value rules by indicator kind (negative count, fractional count, rate above 100), the pandera
 schema (violations dropped with a finding each), then the consistency checks that only warn:
 parts vs total (penalty categories vs 合计, case-file grades vs reviewed) and parent vs the sum
@@ -15,11 +17,17 @@ import pandas as pd
 
 from analysis.catalog import Catalog
 from analysis.clean.findings import QualityReport
-from analysis.processed import FACT_COLUMNS, facts_schema
+from analysis.processed import FACT_COLUMNS, facts_schema, preferred_scope, with_fact_defaults
 
 PENALTY_PART_CATEGORIES = ("penalty", "penalty_merged")
 CASEFILE_PARTS = ("casefile_excellent", "casefile_passed", "casefile_failed")
 KEY = ["year", "region_code", "indicator"]
+#: Which of several sources stating one figure the reports use (documented in docs/contracts.md section 1).
+#: Two sources of the same kind (two tables, two texts) have no precedence: a disagreement drops both.
+PRECEDENCE_RULE = (
+    "统计表优先于文字叙述（如来函正文与所附统计表不一致时采用统计表）",
+    "a table over running text (where a letter and its attached table disagree, the table is used)",
+)
 
 
 def _fmt(x: float) -> str:
@@ -28,12 +36,27 @@ def _fmt(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".")
 
 
-def _where(row) -> str:
+def _where(row, evidence: bool = False) -> str:
+    where = f"{row['source_file']}!{row['source_sheet']}!{row['source_cell']}"
+    return f"{where}「{_clip(row.get('evidence') or '')}」" if evidence and row.get("evidence") else where
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _evidence(row) -> str:
+    """The evidence of a fact: its sentence for a text figure, its cell for a table figure."""
+    if row.get("evidence"):
+        return f"「{_clip(row['evidence'])}」"
     return f"{row['source_file']}!{row['source_sheet']}!{row['source_cell']}"
 
 
 def _add(report: QualityReport, code: str, row, **params) -> None:
-    report.add(code, file=row["source_file"], sheet=row["source_sheet"], cell=row["source_cell"],
+    cell = str(row["source_cell"])
+    if row.get("evidence_span"):
+        cell = f"{cell}:{row['evidence_span']}"  # a text figure: sentence and character span, as text findings
+    report.add(code, file=row["source_file"], sheet=row["source_sheet"], cell=cell,
                raw_value=row.get("raw_value", ""), **params)
 
 
@@ -53,32 +76,59 @@ def validate_facts(facts: pd.DataFrame, catalog: Catalog, report: QualityReport)
         df["raw_value"] = ""
     if "from_total" not in df:
         df["from_total"] = False
+    df = with_fact_defaults(df)
     df = _deduplicate(df, catalog, report)
     df = _value_rules(df, catalog, report)
     df = _schema(df, catalog, report)
-    _parts_rules(df, catalog, report)
-    _hierarchy_rules(df, catalog, report)
+    checked = preferred_scope(df)  # one figure per key for the consistency checks: the whole region's
+    _parts_rules(checked, catalog, report)
+    _hierarchy_rules(checked, catalog, report)
     return df[FACT_COLUMNS].reset_index(drop=True)
 
 
+def _rank(row: dict) -> int:
+    """Precedence of a source (lower wins): see :data:`PRECEDENCE_RULE`."""
+    return 1 if row.get("source_kind", "table") == "text" else 0
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+
+
 def _deduplicate(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> pd.DataFrame:
+    """One figure per (year, region, indicator, scope); a whole-region and an agency figure never collide.
+
+    Identical values merge (the highest-precedence source is kept). Different values: when one source
+    has precedence over the others, it is used and every other one gets a ``source_conflict`` finding
+    naming both sources and their evidence; when the top sources disagree among themselves, none is
+    used (``duplicate_conflict`` for each).
+    """
     drop: list[int] = []
-    dup = df[df.duplicated(KEY, keep=False)]
-    for _, group in dup.groupby(KEY, sort=False):
-        rows = list(zip(group.index, group.to_dict("records")))
-        first_idx, first = rows[0]
-        values = group["value"].tolist()
-        if all(abs(v - values[0]) <= 1e-9 * max(1.0, abs(values[0])) for v in values):
-            for idx, row in rows[1:]:
-                _add(report, "duplicate_identical", row, other=_where(first), value=_fmt(row["value"]))
+    keys = [*KEY, "scope"]
+    dup = df[df.duplicated(keys, keep=False)]
+    if dup.empty:
+        return df
+    for _, group in dup.groupby(keys, sort=False):
+        rows = sorted(zip(group.index, group.to_dict("records")), key=lambda ir: _rank(ir[1]))
+        top = [(i, r) for i, r in rows if _rank(r) == _rank(rows[0][1])]
+        ind = catalog.indicators.get(rows[0][1]["indicator"])
+        name = ind.name_zh if ind else rows[0][1]["indicator"]
+        if not all(_same(r["value"], top[0][1]["value"]) for _, r in top):
+            for i, (idx, row) in enumerate(rows):
+                other = rows[1][1] if i == 0 else rows[0][1]
+                _add(report, "duplicate_conflict", row, region=row["region_name"], year=row["year"], indicator=name,
+                     value=_fmt(row["value"]), other=_where(other), other_value=_fmt(other["value"]))
                 drop.append(idx)
             continue
-        ind = catalog.indicators.get(first["indicator"])
-        name = ind.name_zh if ind else first["indicator"]
-        for i, (idx, row) in enumerate(rows):
-            other_idx, other = rows[1] if i == 0 else rows[0]
-            _add(report, "duplicate_conflict", row, region=row["region_name"], year=row["year"], indicator=name,
-                 value=_fmt(row["value"]), other=_where(other), other_value=_fmt(other["value"]))
+        winner = rows[0][1]
+        for idx, row in rows[1:]:
+            if _same(row["value"], winner["value"]):
+                _add(report, "duplicate_identical", row, other=_where(winner), value=_fmt(row["value"]))
+            else:
+                _add(report, "source_conflict", row, region=row["region_name"], year=row["year"], indicator=name,
+                     winner=_where(winner, evidence=True), winner_value=_fmt(winner["value"]),
+                     value=_fmt(row["value"]), evidence=_evidence(row), rule_zh=PRECEDENCE_RULE[0],
+                     rule_en=PRECEDENCE_RULE[1])
             drop.append(idx)
     return df.drop(index=drop)
 

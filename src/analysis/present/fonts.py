@@ -1,31 +1,28 @@
-"""The bundled CJK font: Noto Sans CJK SC (SIL OFL 1.1) from the pip package ``manimgx-fonts-cjk``.
+"""The bundled CJK font: Noto Sans SC (SIL OFL 1.1) from the pip package ``justmytype-intl-cjk``.
 
-The package ships one *variable* CFF2 font collection (``NotoSansCJK-VF.otf.ttc``: JP, KR, SC, TC, HK).
-matplotlib's FreeType cannot pick a weight in a variable font (it would draw the default, Thin), so the
-first call builds two static, CFF-flavoured OpenType files from the SC face, Regular (wght 400) and
-Bold (wght 700), and caches them:
+The package ships the variable TrueType font ``NotoSansSC[wght].ttf``. matplotlib's FreeType cannot pick a
+weight in a variable font (it would draw the default, Thin), so the first call builds two static TrueType
+files, Regular (wght 400) and Bold (wght 700), family ``Noto Sans SC Report`` (renamed, so a system-wide
+"Noto Sans SC" can never shadow them), and caches them. The recipe is in :mod:`analysis.present.font_build`
+(subset first, then ``fontTools.varLib.instancer``, the two weights in parallel: about 5-10 s on 2 cores);
+the characters covered are in :mod:`analysis.present.font_charset` (GB 2312, every character of the packaged
+catalogues and report templates, and the symbol blocks a report uses).
 
 - cache folder: ``$ENFORCEMENT_FONT_CACHE`` if set, else ``$XDG_CACHE_HOME/enforcement-analysis/fonts``,
   else ``~/.cache/enforcement-analysis/fonts``; if that folder cannot be written, a per-user folder
   under the system temp dir;
-- file names carry the font package version and ``BUILD_VERSION``, so an upgrade rebuilds;
-- written atomically (unique temp name + ``os.replace``) under a file lock, so parallel processes
-  (e.g. notebooks run side by side) wait for one builder instead of clashing.
+- file names carry the font package version, ``BUILD_VERSION`` and the hash of the character set, so an
+  upgrade or a catalogue with a new character rebuilds;
+- built in a child process (``python -m analysis.present.fonts build``, so calling code never needs an
+  ``if __name__ == "__main__"`` guard) under a file lock, so parallel processes wait for one builder; files
+  are written through :mod:`analysis.atomic` (``.tmp-<pid>-<token>-<name>`` + ``os.replace``), and the next
+  builder removes the temp files of a killed one.
 
-The static files cover Latin, Greek, Cyrillic, general punctuation and symbols, CJK symbols and
-punctuation, kana, CJK Unified Ideographs (U+4E00-U+9FFF), Extension A, compatibility ideographs and
-full-width forms. Hangul syllables and the supplementary planes are left out to keep the one-off build
-short; those characters would fall back to another font.
-
-Why not ``fontTools.varLib.instancer``? On this 65,535-glyph CFF2 font it takes about five minutes.
-Instead each glyph is drawn through fontTools' variation-aware glyph set at the target location and
-re-encoded as a static Type 2 charstring (blended outlines, HVAR-adjusted advance widths), spread over a
-few worker processes. The builder runs in a child process (``python -m analysis.present.fonts build``) so that
-calling code never needs an ``if __name__ == "__main__"`` guard.
-
-The family is renamed ``Noto Sans CJK SC Report`` (OFL modified versions may be renamed; the reserved
-name "Source" is not used), so a system-wide "Noto Sans CJK SC" can never shadow the bundled file.
-Copyright, licence and licence-URL name records are kept in the font.
+A character outside the static fonts (a rare name in a case record) is never a blank box: matplotlib falls
+back to the full variable font (drawn at its default weight), and :func:`font_face_css` adds a third
+``@font-face`` with a variable subset for just those characters (``unicode-range``), so the browser draws
+them at the right weight. Each such character is reported once as a :class:`FontCoverageWarning`
+(:func:`warn_uncovered`, :func:`warn_uncovered_in_figure`).
 """
 
 from __future__ import annotations
@@ -36,47 +33,36 @@ import contextlib
 import functools
 import hashlib
 import io
+import logging
 import os
 import re
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from importlib import metadata
 from pathlib import Path
 
-FONT_FAMILY = "Noto Sans CJK SC Report"
-"""Family name of the bundled static fonts, as matplotlib and the font's name table know it."""
+from analysis.present.font_build import FONT_FAMILY, SOURCE_PACKAGE, STYLE_NAMES, WEIGHTS, source_font_path
+from analysis.present.font_charset import charset_digest, static_characters
+
+__all__ = [
+    "BUILD_VERSION", "CSS_FAMILY", "FONT_FAMILY", "FontCoverageWarning", "WEIGHTS", "cache_dir", "cjk_font_path",
+    "font_face_css", "source_font_path", "subset_font_bytes", "uncovered", "use_house_font", "warn_uncovered",
+    "warn_uncovered_in_figure",
+]
 
 CSS_FAMILY = "ReportCJK"
 """Default family name used in generated ``@font-face`` rules."""
 
-BUILD_VERSION = 1
-"""Bump when the build recipe changes, so caches rebuild."""
+BUILD_VERSION = 2
+"""Bump when the build recipe changes, so caches rebuild (1: CFF2 collection, hand-written instancer)."""
 
-SC_FAMILY_IN_COLLECTION = "Noto Sans CJK SC"
-_TTC_NAME = "NotoSansCJK-VF.otf.ttc"
-_FONT_PACKAGE = "manimgx-fonts-cjk"
-
-WEIGHTS: dict[str, int] = {"regular": 400, "bold": 700}
-_STYLE_NAMES = {"regular": "Regular", "bold": "Bold"}
-
-# Unicode ranges kept in the static fonts: [start, stop).
-_RANGES: tuple[tuple[int, int], ...] = (
-    (0x0020, 0x007F),  # Basic Latin
-    (0x00A0, 0x0250),  # Latin-1 supplement, Latin extended A/B
-    (0x02B0, 0x0300),  # spacing modifier letters
-    (0x0370, 0x0500),  # Greek, Cyrillic
-    (0x2000, 0x2C00),  # punctuation, super/subscripts, currency, letterlike, numbers, arrows, math, shapes
-    (0x2E80, 0x2FE0),  # CJK radicals supplement, Kangxi radicals
-    (0x3000, 0x3400),  # CJK symbols and punctuation, kana, bopomofo, enclosed CJK, CJK compatibility
-    (0x3400, 0x4DC0),  # CJK Unified Ideographs Extension A
-    (0x4E00, 0xA000),  # CJK Unified Ideographs
-    (0xF900, 0xFB00),  # CJK compatibility ideographs
-    (0xFE10, 0xFE20),  # vertical forms
-    (0xFE30, 0xFE70),  # CJK compatibility forms, small form variants
-    (0xFF00, 0xFFF0),  # half-width and full-width forms
-)
+_FILE_PREFIX = "NotoSansSC-Report-"
+_LEGACY_PREFIXES = ("NotoSansCJKsc-Report-",)  # files of BUILD_VERSION 1, removed once superseded
+_SUPERSEDED_AGE_S = 24 * 3600  # a superseded build is kept this long for processes that may still use it
+_SUBSET_TEMP_AGE_S = 3600  # a subset temp file this old belongs to a killed process (a write takes < 1 s)
 
 # Always part of a web subset, whatever the text: printable ASCII and common Chinese punctuation.
 COMMON_PUNCTUATION = (
@@ -84,26 +70,26 @@ COMMON_PUNCTUATION = (
 )
 _ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 
+# ``font-weight`` descriptor of each static face in the CSS. The Bold face serves 500-900: JupyterLab's
+# stylesheet (nbconvert's ``lab`` template) sets headings to 500, which a face declared only at 700 would
+# leave to the Regular face (CSS font matching rounds 500 down to 400); measured in Chromium.
+CSS_WEIGHTS: dict[str, str] = {"regular": "400", "bold": "500 900"}
+
 _CSS_FAMILY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9 _-]{0,63}$")
 _registered: set[str] = set()
+_reported: set[str] = set()
+
+
+class FontCoverageWarning(UserWarning):
+    """Characters outside the static report fonts were drawn with the fallback font."""
 
 
 # --------------------------------------------------------------------------- locating and caching
 
 
-def source_font_path() -> Path:
-    """Path of the variable TTC shipped by ``manimgx-fonts-cjk``."""
-    import manimgx_fonts_cjk
-
-    path = Path(manimgx_fonts_cjk.__file__).resolve().parent / _TTC_NAME
-    if not path.is_file():
-        raise FileNotFoundError(f"{_TTC_NAME} not found in the manimgx-fonts-cjk package at {path.parent}")
-    return path
-
-
 def _package_version() -> str:
     try:
-        return metadata.version(_FONT_PACKAGE)
+        return metadata.version(SOURCE_PACKAGE)
     except metadata.PackageNotFoundError:  # pragma: no cover - depends on the install
         return "unknown"
 
@@ -130,9 +116,13 @@ def cache_dir() -> Path:
     raise OSError(f"no writable font cache folder among {[str(c) for c in candidates]}: {last_error}")
 
 
+def _build_tag() -> str:
+    return f"b{BUILD_VERSION}-{charset_digest(static_characters())}"
+
+
 def _cached_name(weight: str) -> str:
     version = re.sub(r"[^0-9A-Za-z.]+", "_", _package_version())
-    return f"NotoSansCJKsc-Report-{_STYLE_NAMES[weight]}-{version}-b{BUILD_VERSION}.otf"
+    return f"{_FILE_PREFIX}{STYLE_NAMES[weight]}-{version}-{_build_tag()}.ttf"
 
 
 def _check_weight(weight: str) -> str:
@@ -145,7 +135,7 @@ def _check_weight(weight: str) -> str:
 def _is_valid_font_file(path: Path) -> bool:
     try:
         with path.open("rb") as fh:
-            return path.stat().st_size > 100_000 and fh.read(4) == b"OTTO"
+            return path.stat().st_size > 100_000 and fh.read(4) in (b"\x00\x01\x00\x00", b"true")
     except OSError:
         return False
 
@@ -153,8 +143,8 @@ def _is_valid_font_file(path: Path) -> bool:
 def cjk_font_path(weight: str = "regular") -> Path:
     """Path of the static bundled CJK font for ``weight`` ("regular" or "bold"), building it on first use.
 
-    The first call on a machine builds both weights (tens of seconds, see the README); later calls
-    return the cached file at once.
+    The first call on a machine builds both weights (5-10 s, see the README); later calls return the
+    cached file at once.
     """
     key = _check_weight(weight)
     folder = cache_dir()
@@ -168,19 +158,48 @@ def cjk_font_path(weight: str = "regular") -> Path:
         if missing:
             _remove_stale_temps(folder)
             _run_builder(missing, folder)
+            _remove_superseded(folder)
     if not _is_valid_font_file(target):
         raise RuntimeError(f"the bundled CJK font could not be built at {target}")
     return target
 
 
-def _remove_stale_temps(folder: Path) -> None:
-    """Delete temp files a killed builder left behind (only called while holding the build lock)."""
-    for tmp in folder.glob(".NotoSansCJKsc-Report-*.tmp"):
-        tmp.unlink(missing_ok=True)
+def _remove_stale_temps(folder: Path) -> list[Path]:
+    """Delete temp files a killed builder left behind; only called while holding the build lock.
+
+    The builder writes through ``analysis.atomic`` (``.tmp-<pid>-<token>-<final name>``), and only a builder
+    holding the lock writes font files, so every such temp file in ``folder`` is dead. Subset temp files
+    (written without the lock) are removed only when they are clearly abandoned.
+    """
+    from analysis.atomic import TEMP_PREFIX
+
+    removed = []
+    dead = [*folder.glob(f"{TEMP_PREFIX}*-{_FILE_PREFIX}*"), *folder.glob(f".{_LEGACY_PREFIXES[0]}*.tmp")]
+    cutoff = time.time() - _SUBSET_TEMP_AGE_S
+    for tmp in (folder / "subsets").glob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                dead.append(tmp)
+    for tmp in dead:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _remove_superseded(folder: Path) -> None:
+    """Delete font builds of other versions or character sets, once no process is likely to use them."""
+    current = {_cached_name(w) for w in WEIGHTS}
+    cutoff = time.time() - _SUPERSEDED_AGE_S
+    for prefix in (_FILE_PREFIX, *_LEGACY_PREFIXES):
+        for path in folder.glob(f"{prefix}*"):
+            with contextlib.suppress(OSError):
+                if path.name not in current and path.stat().st_mtime < cutoff:
+                    path.unlink()
 
 
 def _run_builder(weights: list[str], folder: Path) -> None:
-    """Build ``weights`` into ``folder`` in a child process (keeps worker pools out of the caller)."""
+    """Build ``weights`` into ``folder`` in a child process (keeps the forked worker out of the caller)."""
     cmd = [sys.executable, "-m", "analysis.present.fonts", "build", "--out-dir", str(folder), *weights]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -188,199 +207,132 @@ def _run_builder(weights: list[str], folder: Path) -> None:
         raise RuntimeError(f"building the bundled CJK font failed (exit {proc.returncode}):\n{tail}")
 
 
-# --------------------------------------------------------------------------- building
+def build_into(folder: Path, weights: list[str] | None = None, jobs: int | None = None) -> dict[str, Path]:
+    """Build the static fonts for ``weights`` (default: all) into ``folder`` now, in this process.
 
-
-def _sc_index(ttc_path: Path) -> int:
-    """Index of the Simplified Chinese face in the collection, found by its family name."""
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(str(ttc_path), lazy=True)
-    try:
-        for index, font in enumerate(collection.fonts):
-            if font["name"].getDebugName(1) == SC_FAMILY_IN_COLLECTION:
-                return index
-    finally:
-        collection.close()
-    raise LookupError(f"{SC_FAMILY_IN_COLLECTION!r} not found in {ttc_path}")
-
-
-def _draw_chunk(args: tuple[str, int, int, list[str]]) -> list[tuple[str, int, list, tuple | None]]:
-    """Worker: blend each glyph at ``wght``; return (name, advance, static charstring program, bounds)."""
-    from fontTools.misc.roundTools import otRound
-    from fontTools.pens.boundsPen import BoundsPen
-    from fontTools.pens.t2CharStringPen import T2CharStringPen
-    from fontTools.pens.teePen import TeePen
-    from fontTools.ttLib import TTFont
-
-    ttc_path, index, wght, names = args
-    font = TTFont(ttc_path, fontNumber=index, lazy=True)
-    glyph_set = font.getGlyphSet(location={"wght": wght})
-    out = []
-    for name in names:
-        glyph = glyph_set[name]
-        advance = otRound(glyph.width)
-        pen = T2CharStringPen(advance, glyph_set)
-        bounds = BoundsPen(glyph_set)
-        glyph.draw(TeePen(pen, bounds))
-        box = tuple(otRound(v) for v in bounds.bounds) if bounds.bounds else None
-        out.append((name, advance, pen.getCharString().program, box))
-    font.close()
-    return out
-
-
-def build_static_font(weight: str, dest: Path, jobs: int | None = None) -> Path:
-    """Build the static ``weight`` font from the variable SC face and write it atomically to ``dest``."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.misc.psCharStrings import T2CharString
-    from fontTools.ttLib import TTFont
-
-    key = _check_weight(weight)
-    wght = WEIGHTS[key]
-    style = _STYLE_NAMES[key]
-    ttc = source_font_path()
-    index = _sc_index(ttc)
-    src = TTFont(str(ttc), fontNumber=index, lazy=True)
-    full_order = src.getGlyphOrder()
-    cmap = {cp: name for cp, name in src.getBestCmap().items() if any(a <= cp < b for a, b in _RANGES)}
-    wanted = set(cmap.values())
-    wanted.add(full_order[0])
-    order = [name for name in full_order if name in wanted]  # keep the original glyph order, .notdef first
-
-    jobs = jobs or int(os.environ.get("ENFORCEMENT_FONT_JOBS", "0")) or min(os.cpu_count() or 1, 4)
-    n_chunks = max(1, jobs * 4)
-    chunks = [order[i::n_chunks] for i in range(n_chunks)]
-    tasks = [(str(ttc), index, wght, chunk) for chunk in chunks if chunk]
-    if jobs > 1 and "fork" in _start_methods():
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-            results = list(pool.map(_draw_chunk, tasks))
-    else:
-        results = [_draw_chunk(task) for task in tasks]
-
-    charstrings: dict[str, T2CharString] = {}
-    metrics: dict[str, tuple[int, int]] = {}
-    boxes: dict[str, tuple[int, int, int, int]] = {}
-    for chunk_result in results:
-        for name, advance, program, box in chunk_result:
-            charstrings[name] = T2CharString(program=program)
-            metrics[name] = (advance, box[0] if box else 0)
-            if box:
-                boxes[name] = box
-
-    src_os2 = src["OS/2"]
-    src_hhea = src["hhea"]
-    src_name = src["name"]
-    ps_name = f"NotoSansCJKscReport-{style}"
-    version = f"Version {src['head'].fontRevision:.3f}; static {style} instance built by enforcement-analysis"
-
-    fb = FontBuilder(src["head"].unitsPerEm, isTTF=False)
-    fb.setupGlyphOrder(order)
-    fb.setupCharacterMap(cmap)
-    fb.setupCFF(
-        ps_name,
-        {"FullName": f"{FONT_FAMILY} {style}", "FamilyName": FONT_FAMILY, "Weight": style},
-        charstrings,
-        {},
-    )
-    fb.setupHorizontalMetrics(metrics)
-    fb.setupHorizontalHeader(ascent=src_hhea.ascent, descent=src_hhea.descent, lineGap=src_hhea.lineGap)
-    names = {
-        "copyright": src_name.getDebugName(0),
-        "familyName": FONT_FAMILY,
-        "styleName": style,
-        "uniqueFontIdentifier": f"{ps_name};{_package_version()};b{BUILD_VERSION}",
-        "fullName": f"{FONT_FAMILY} {style}",
-        "psName": ps_name,
-        "version": version,
-        "licenseDescription": src_name.getDebugName(13),
-        "licenseInfoURL": src_name.getDebugName(14),
-        "manufacturer": src_name.getDebugName(8),
-    }
-    fb.setupNameTable({k: v for k, v in names.items() if v})
-    fb.setupOS2(
-        usWeightClass=wght,
-        fsSelection=(1 << 5) if key == "bold" else (1 << 6),  # BOLD or REGULAR
-        achVendID=src_os2.achVendID,
-        sTypoAscender=src_os2.sTypoAscender,
-        sTypoDescender=src_os2.sTypoDescender,
-        sTypoLineGap=src_os2.sTypoLineGap,
-        usWinAscent=src_os2.usWinAscent,
-        usWinDescent=src_os2.usWinDescent,
-        sxHeight=src_os2.sxHeight,
-        sCapHeight=src_os2.sCapHeight,
-        ulUnicodeRange1=src_os2.ulUnicodeRange1,
-        ulUnicodeRange2=src_os2.ulUnicodeRange2,
-        ulUnicodeRange3=src_os2.ulUnicodeRange3,
-        ulUnicodeRange4=src_os2.ulUnicodeRange4,
-        ulCodePageRange1=src_os2.ulCodePageRange1,
-        ulCodePageRange2=src_os2.ulCodePageRange2,
-        fsType=0,
-    )
-    fb.setupPost(keepGlyphNames=False)
-    fb.font["head"].macStyle = 1 if key == "bold" else 0
-    _set_bounds(fb.font, metrics, boxes)
-    src.close()
-    _atomic_save(fb.font, dest)
-    return dest
-
-
-def _set_bounds(font, metrics: dict[str, tuple[int, int]], boxes: dict[str, tuple[int, int, int, int]]) -> None:
-    """Fill head/hhea/CFF bounding boxes from the bounds the workers measured.
-
-    fontTools would otherwise re-run every charstring twice at save time (hhea and CFF FontBBox).
+    It forks one worker for the second weight, so call it from a process without threads, as the ``build``
+    command does; library code goes through :func:`cjk_font_path`, which runs that command.
     """
-    x_min = min(b[0] for b in boxes.values())
-    y_min = min(b[1] for b in boxes.values())
-    x_max = max(b[2] for b in boxes.values())
-    y_max = max(b[3] for b in boxes.values())
-    font.recalcBBoxes = False
-    head = font["head"]
-    head.xMin, head.yMin, head.xMax, head.yMax = x_min, y_min, x_max, y_max
-    hhea = font["hhea"]
-    hhea.advanceWidthMax = max(adv for adv, _ in metrics.values())
-    hhea.minLeftSideBearing = min(b[0] for b in boxes.values())
-    hhea.minRightSideBearing = min(metrics[name][0] - b[2] for name, b in boxes.items())
-    hhea.xMaxExtent = max(b[2] for b in boxes.values())
-    font["CFF "].cff.topDictIndex[0].FontBBox = [x_min, y_min, x_max, y_max]
+    from analysis.present.font_build import build_static_fonts
+
+    keys = [_check_weight(w) for w in (weights or list(WEIGHTS))]
+    targets = {w: Path(folder) / _cached_name(w) for w in keys}
+    return build_static_fonts(targets, static_characters(), _package_version(), _build_tag(), jobs=jobs)
 
 
-def _start_methods() -> list[str]:
-    from multiprocessing import get_all_start_methods
-
-    return get_all_start_methods()
+# --------------------------------------------------------------------------- coverage and fallback
 
 
-def _atomic_save(font, dest: Path) -> None:
-    from analysis.atomic import atomic_path
+@functools.lru_cache(maxsize=4)
+def _cmap_of(path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
 
-    with atomic_path(dest) as tmp:
-        font.save(tmp)
-        os.chmod(tmp, 0o644)
+    font = TTFont(path, lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def _static_cmap() -> frozenset[int]:
+    return _cmap_of(str(cjk_font_path("regular")))
+
+
+def _fallback_cmap() -> frozenset[int]:
+    return _cmap_of(str(source_font_path()))
+
+
+def uncovered(text: str) -> str:
+    """The sorted distinct visible characters of ``text`` that the static fonts lack."""
+    cmap = _static_cmap()
+    return "".join(sorted({c for c in text if not c.isspace() and c.isprintable() and ord(c) not in cmap}))
+
+
+def _coverage_message(chars: str) -> str:
+    in_fallback = _fallback_cmap()
+    by_fallback = "".join(c for c in chars if ord(c) in in_fallback)
+    by_system = "".join(c for c in chars if ord(c) not in in_fallback)
+    parts = []
+    if by_fallback:
+        parts.append(f"以完整字体显示 / drawn with the full variable font: {by_fallback}")
+    if by_system:
+        parts.append(f"内置字体均无此字，由系统字体显示 / in no bundled font, left to the system fonts: {by_system}")
+    return "内置报告字体未收录以下字符 / characters outside the static report fonts — " + "; ".join(parts)
+
+
+def warn_uncovered(text: str) -> str:
+    """Warn (:class:`FontCoverageWarning`) about characters of ``text`` outside the static fonts.
+
+    Each character is reported once per process. Returns the characters newly reported.
+    """
+    new = "".join(c for c in uncovered(text) if c not in _reported)
+    if new:
+        _reported.update(new)
+        warnings.warn(_coverage_message(new), FontCoverageWarning, stacklevel=2)
+    return new
+
+
+def warn_uncovered_in_figure(fig) -> str:
+    """:func:`warn_uncovered` for every text artist of a matplotlib figure (titles, labels, ticks, notes)."""
+    from matplotlib.text import Text
+
+    return warn_uncovered("".join(t.get_text() for t in fig.findobj(Text)))
 
 
 # --------------------------------------------------------------------------- matplotlib
 
 
-def use_house_font() -> str:
-    """Register the bundled Regular and Bold with matplotlib and make them the default sans-serif.
-
-    Sets ``font.family`` to sans-serif with the bundled family first in ``font.sans-serif`` and
-    ``axes.unicode_minus=False``. Idempotent. Returns the family name.
-    """
-    import matplotlib
+def _register(path: Path) -> str:
+    """Add ``path`` to matplotlib's font manager (once) and return its family name there."""
     from matplotlib import font_manager
 
+    name = str(path)
+    if name not in _registered:
+        font_manager.fontManager.addfont(name)
+        _registered.add(name)
+    return next(f.name for f in font_manager.fontManager.ttflist if f.fname == name)
+
+
+class _FallbackWeightFilter:
+    """Drop matplotlib's "Failed to find font weight" log records for the fallback family only.
+
+    The variable fallback font has one matplotlib entry (its default instance, weight 100), so every regular
+    or bold text would log that warning, and a notebook would print it into the report.
+    """
+
+    def __init__(self) -> None:
+        self.families: set[str] = set()
+
+    def filter(self, record) -> bool:
+        msg = str(record.msg)
+        return not (msg.startswith("findfont: Failed to find font weight") and len(record.args or ()) == 3
+                    and record.args[1] in self.families)
+
+
+_WEIGHT_FILTER = _FallbackWeightFilter()
+
+
+def use_house_font() -> str:
+    """Register the bundled Regular and Bold (and the full variable font as fallback) with matplotlib.
+
+    Sets ``font.family`` to the bundled family, then the fallback family, then DejaVu Sans, puts the
+    bundled family first in ``font.sans-serif`` and sets ``axes.unicode_minus=False``. Idempotent.
+    Returns the family name.
+    """
+    import matplotlib
+
     for weight in WEIGHTS:
-        path = str(cjk_font_path(weight))
-        if path not in _registered:
-            font_manager.fontManager.addfont(path)
-            _registered.add(path)
+        _register(cjk_font_path(weight))
+    families = [FONT_FAMILY]
+    with contextlib.suppress(OSError, StopIteration):  # without the source font, no fallback: still usable
+        families.append(_register(source_font_path()))
+        _WEIGHT_FILTER.families.add(families[-1])
+        logger = logging.getLogger("matplotlib.font_manager")
+        if _WEIGHT_FILTER not in logger.filters:
+            logger.addFilter(_WEIGHT_FILTER)
     rc = matplotlib.rcParams
-    rc["font.family"] = ["sans-serif"]
-    rc["font.sans-serif"] = [FONT_FAMILY, *[f for f in rc["font.sans-serif"] if f != FONT_FAMILY]]
+    rc["font.family"] = [*families, "DejaVu Sans"]  # DejaVu (shipped with matplotlib) for other symbols
+    rc["font.sans-serif"] = [*families, *[f for f in rc["font.sans-serif"] if f not in families]]
     rc["axes.unicode_minus"] = False
     return FONT_FAMILY
 
@@ -394,31 +346,40 @@ def subset_characters(text: str) -> str:
     return "".join(sorted(c for c in chars if c.isprintable() or c == "\u3000"))
 
 
-@functools.lru_cache(maxsize=16)
-def subset_font_bytes(text: str, weight: str = "regular") -> bytes:
-    """A WOFF2 subset of the bundled font covering the characters of ``text`` plus ASCII and punctuation.
-
-    Characters the font lacks are skipped silently (the browser falls back for them). Results are
-    cached in memory and on disk (``<cache>/subsets/``, keyed by the character set and the font file).
-    """
-    key = _check_weight(weight)
-    chars = subset_characters(text)
-    font_path = cjk_font_path(key)
-    digest = hashlib.sha256(f"{font_path.name}\n{chars}".encode()).hexdigest()[:32]
-    cached = cache_dir() / "subsets" / f"{digest}.woff2"
+def _disk_cached(key: str, make) -> bytes:
+    cached = cache_dir() / "subsets" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.woff2"
     try:
         data = cached.read_bytes()
         if data[:4] == b"wOF2":
             return data
     except OSError:
         pass
-    data = _make_subset(font_path, chars)
+    data = make()
     from analysis.atomic import atomic_write_bytes
     from analysis.errors import OutputError
 
     with contextlib.suppress(OSError, OutputError):  # a read-only cache only costs speed
         atomic_write_bytes(cached, data)
     return data
+
+
+@functools.lru_cache(maxsize=16)
+def subset_font_bytes(text: str, weight: str = "regular") -> bytes:
+    """A WOFF2 subset of the bundled static font covering the characters of ``text`` plus ASCII and punctuation.
+
+    Characters the static font lacks are left out (see :func:`font_face_css` for their fallback). Results
+    are cached in memory and on disk (``<cache>/subsets/``, keyed by the character set and the font file).
+    """
+    font_path = cjk_font_path(_check_weight(weight))
+    chars = subset_characters(text)
+    return _disk_cached(f"{font_path.name}\n{chars}", lambda: _make_subset(font_path, chars))
+
+
+@functools.lru_cache(maxsize=16)
+def fallback_subset_bytes(chars: str) -> bytes:
+    """A WOFF2 subset of the full *variable* source font for ``chars`` (keeps the ``wght`` axis)."""
+    source = source_font_path()
+    return _disk_cached(f"fallback-{_package_version()}\n{chars}", lambda: _make_subset(source, chars))
 
 
 def _make_subset(font_path: Path, chars: str) -> bytes:
@@ -428,15 +389,14 @@ def _make_subset(font_path: Path, chars: str) -> bytes:
     options = subset.Options()
     options.flavor = "woff2"
     options.layout_features = []
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 7, 13, 14]
     options.notdef_outline = True
-    options.recalc_bounds = False  # re-running every charstring for exact bounds costs seconds, gains nothing
+    options.hinting = False
     font = TTFont(str(font_path), lazy=True)
     try:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=chars)
         subsetter.subset(font)
-        font.recalcBBoxes = False
         font.flavor = "woff2"
         buf = io.BytesIO()
         font.save(buf)
@@ -445,24 +405,49 @@ def _make_subset(font_path: Path, chars: str) -> bytes:
         font.close()
 
 
-def font_face_css(text: str, family: str = CSS_FAMILY, weight: str = "regular") -> str:
-    """A CSS ``@font-face`` rule for ``family`` whose ``src`` is an inline base64 WOFF2 subset for ``text``.
-
-    Use it once per weight, e.g. ``font_face_css(t) + font_face_css(t, weight="bold")``, and set
-    ``font-family: "ReportCJK", sans-serif`` on the page. ``family`` must be a plain name (letters,
-    digits, space, ``_``, ``-``) so it can never break out of the CSS string.
-    """
-    if not _CSS_FAMILY_RE.match(family):
-        raise ValueError(f"unsafe CSS font family name {family!r}")
-    key = _check_weight(weight)
-    data = base64.b64encode(subset_font_bytes(text, key)).decode("ascii")
+def _face(family: str, data: bytes, weight: str, extra: str = "") -> str:
+    encoded = base64.b64encode(data).decode("ascii")
     return (
         "@font-face {"
         f' font-family: "{family}";'
-        f' src: url("data:font/woff2;base64,{data}") format("woff2");'
-        f" font-weight: {WEIGHTS[key]}; font-style: normal; font-display: block;"
+        f' src: url("data:font/woff2;base64,{encoded}") format("woff2");'
+        f" font-weight: {weight}; font-style: normal; font-display: block;{extra}"
         " }"
     )
+
+
+def font_face_css(
+    text: str,
+    family: str = CSS_FAMILY,
+    weight: str | None = None,
+    warnings_out: list[str] | None = None,
+) -> str:
+    """CSS ``@font-face`` rules for ``family`` with inline base64 WOFF2 subsets for the characters of ``text``.
+
+    By default one rule per weight: Regular (``font-weight: 400``) and Bold (``font-weight: 500 900``, see
+    :data:`CSS_WEIGHTS`), so headings and ``<b>`` render in the real bold instead of a lighter or synthesised
+    face; ``weight="regular"``/``"bold"`` gives that one only. Characters of ``text``
+    outside the static fonts get one more rule, a subset of the full variable font restricted to them by
+    ``unicode-range`` (``font-weight: 100 900``), and are reported: appended to ``warnings_out`` when a list
+    is given, else once per process as a :class:`FontCoverageWarning`. Set
+    ``font-family: "ReportCJK", sans-serif`` on the page. ``family`` must be a plain name (letters, digits,
+    space, ``_``, ``-``) so it can never break out of the CSS string.
+    """
+    if not _CSS_FAMILY_RE.match(family):
+        raise ValueError(f"unsafe CSS font family name {family!r}")
+    keys = list(WEIGHTS) if weight is None else [_check_weight(weight)]
+    rules = [_face(family, subset_font_bytes(text, key), CSS_WEIGHTS[key]) for key in keys]
+    missing = uncovered(subset_characters(text))
+    if missing:
+        if warnings_out is not None:
+            warnings_out.append(_coverage_message(missing))
+        else:
+            warn_uncovered(missing)
+        drawable = "".join(c for c in missing if ord(c) in _fallback_cmap())
+        if drawable:
+            ranges = ", ".join(f"U+{ord(c):X}" for c in drawable)
+            rules.append(_face(family, fallback_subset_bytes(drawable), "100 900", f" unicode-range: {ranges};"))
+    return "\n".join(rules)
 
 
 # --------------------------------------------------------------------------- command line (builder)
@@ -478,20 +463,19 @@ def _main(argv: list[str] | None = None) -> int:
     sub.add_parser("path", help="print the cached font paths (building them if needed)")
     args = parser.parse_args(argv)
     if args.command == "path":
-        if not all((cache_dir() / _cached_name(w)).is_file() for w in WEIGHTS):
+        if not all(_is_valid_font_file(cache_dir() / _cached_name(w)) for w in WEIGHTS):
             print(
-                "首次使用：正在生成内置中文字体，约需一至两分钟，仅此一次…"
-                " | first use: building the bundled CJK font once (about 1-2 minutes)…",
+                "首次使用：正在生成内置中文字体，约需十秒，仅此一次…"
+                " | first use: building the bundled CJK font once (about 10 s)…",
                 file=sys.stderr,
                 flush=True,
             )
         for weight in WEIGHTS:
             print(cjk_font_path(weight))
         return 0
-    folder = args.out_dir or cache_dir()
-    for weight in args.weights:
-        start = time.perf_counter()
-        dest = build_static_font(weight, folder / _cached_name(_check_weight(weight)), jobs=args.jobs)
+    start = time.perf_counter()
+    built = build_into(args.out_dir or cache_dir(), args.weights, jobs=args.jobs)
+    for dest in built.values():
         print(f"{dest} built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0
 

@@ -43,31 +43,44 @@ DOCX_FONTS = {"body": "仿宋_GB2312", "heading": "黑体", "table": "宋体", "
 def change_text(row: Mapping) -> str:
     """The 同比变化 cell: ``+9.7%``, ``-5.9%``, ``+2.3个百分点`` (rates), ``持平``, ``基本持平``,
     ``上年为零``, ``首次统计``, ``上年数据缺失``; ``约`` in front when the value is approximate."""
+    return change_parts(row)[0]
+
+
+PCT_FORMAT = '+0.0%;-0.0%;0.0%'
+POINTS_FORMAT = '+0.0"个百分点";-0.0"个百分点";0.0"个百分点"'
+
+
+def change_parts(row: Mapping) -> tuple[str, float | None, str | None]:
+    """``(text, number, number_format)`` of the 同比变化 cell: the text of :func:`change_text` and, when the
+    change is a number, the value a spreadsheet stores (a fraction for ``%``: 0.097 for +9.7%; points for a
+    rate) rounded as displayed, with its Excel number format; ``(text, None, None)`` otherwise."""
     if bool(row.get("missing")) and not is_blank(row.get("missing")):
-        return MISSING_MARK
+        return MISSING_MARK, None, None
     if is_blank(row.get("value")):
-        return MISSING_MARK
+        return MISSING_MARK, None, None
     case = change_case(row)
     approx = "约" if (not is_blank(row.get("approx")) and bool(row.get("approx"))) else ""
-    if case == "first_year":
-        return "首次统计"
-    if case == "missing_base":
-        return "上年数据缺失"
-    if case == "flat":
-        return "持平"
-    if case == "flat_approx":
-        return "基本持平"
+    words = {"first_year": "首次统计", "missing_base": "上年数据缺失", "flat": "持平", "flat_approx": "基本持平"}
+    if case in words:
+        return words[case], None, None
     if case == "zero_base" and row.get("kind") != "rate":
-        return "上年为零"
+        return "上年为零", None, None
+    prefix = '"约"' if approx else ""
     diff = row.get("abs_change")
     if is_blank(diff):
         diff = float(row["value"]) - float(row["prev_value"])
     if row.get("kind") == "rate":
-        return f"{approx}{_signed(float(diff))}个百分点"
+        number = float(number_text(float(diff), 1))
+        return f"{approx}{_signed(float(diff))}个百分点", number, _prefixed(POINTS_FORMAT, prefix)
     pct = row.get("pct_change")
     if is_blank(pct):
         pct = float(diff) / abs(float(row["prev_value"])) * 100
-    return f"{approx}{_signed(float(pct))}%"
+    number = float(number_text(float(pct), 1)) / 100
+    return f"{approx}{_signed(float(pct))}%", round(number, 6), _prefixed(PCT_FORMAT, prefix)
+
+
+def _prefixed(fmt: str, prefix: str) -> str:
+    return ";".join(prefix + part for part in fmt.split(";")) if prefix else fmt
 
 
 def _signed(value: float) -> str:
@@ -90,7 +103,8 @@ def key_indicator_table(
     Rows follow ``indicators`` (codes) when given (a missing value shows ``—``), else summary-table order
     with missing values left out. ``排名`` is ``rank/n_peers``
     for cities and counties, ``—`` for the province. ``df.attrs["approx"]`` lists the 指标 whose value
-    is approximate (the display adds ``约``).
+    is approximate (the display adds ``约``); ``df.attrs["change_numbers"]`` maps a 指标 to the number and
+    Excel format of its 同比变化 (:func:`change_parts`), so the XLSX stores the change as a number.
     """
     rows = summary_df[(summary_df["region_code"].astype(str) == str(region_code))
                       & (summary_df["year"].astype(int) == int(year))]
@@ -102,6 +116,7 @@ def key_indicator_table(
                   if not (is_blank(r.get("value")) or (not is_blank(r.get("missing")) and bool(r.get("missing"))))]
     records = []
     approx = []
+    change_numbers: dict[str, tuple[float, str]] = {}
     for r in chosen:
         row = dict(r.items())
         missing = (not is_blank(row.get("missing")) and bool(row.get("missing"))) or is_blank(row.get("value"))
@@ -109,17 +124,21 @@ def key_indicator_table(
         if not missing and not is_blank(row.get("approx")) and bool(row.get("approx")):
             approx.append(name)
         trend = row.get("trend_label")
+        text, number, number_format = change_parts(row)
+        if number is not None:
+            change_numbers[name] = (number, number_format)
         records.append({
             "指标": name,
             "数值": math.nan if missing else float(row["value"]),
             "单位": "" if is_blank(row.get("unit")) else str(row["unit"]),
             "上年": math.nan if is_blank(row.get("prev_value")) else float(row["prev_value"]),
-            "同比变化": change_text(row),
+            "同比变化": text,
             "趋势": MISSING_MARK if is_blank(trend) else str(trend),
             "排名": _rank_text(row),
         })
     table = pd.DataFrame.from_records(records, columns=COLUMNS)
     table.attrs["approx"] = approx
+    table.attrs["change_numbers"] = change_numbers
     return table
 
 
@@ -147,7 +166,8 @@ def display_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _numeric_columns(df: pd.DataFrame) -> list[str]:
+def numeric_columns(df: pd.DataFrame) -> list[str]:
+    """Columns holding numbers (not booleans): right-aligned in every face."""
     return [str(c) for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
 
 
@@ -172,7 +192,7 @@ def to_html(df: pd.DataFrame, caption: str) -> str:
     """
     shown = display_frame(df)
     digest = hashlib.sha1((caption + shown.to_csv()).encode("utf-8")).hexdigest()[:10]
-    numeric = _numeric_columns(df)
+    numeric = numeric_columns(df)
     styler = (
         shown.style.hide(axis="index")
         .format(escape="html")
@@ -198,7 +218,7 @@ def _md_cell(text: str) -> str:
 def to_markdown(df: pd.DataFrame) -> str:
     """A GitHub-style pipe table; numeric columns right-aligned; ``<>&`` escaped, ``|`` backslashed."""
     shown = display_frame(df)
-    numeric = set(_numeric_columns(df))
+    numeric = set(numeric_columns(df))
     header = "| " + " | ".join(_md_cell(c) for c in shown.columns) + " |"
     rule = "| " + " | ".join("---:" if c in numeric else "---" for c in shown.columns) + " |"
     body = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
@@ -208,83 +228,13 @@ def to_markdown(df: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- Word
 
 
-def _set_run_font(run, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = DOCX_FONTS["latin"]
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:ascii"), DOCX_FONTS["latin"])
-    fonts.set(qn("w:hAnsi"), DOCX_FONTS["latin"])
-    if size_pt:
-        run.font.size = Pt(size_pt)
-    if bold is not None:
-        run.font.bold = bold
-
-
 def to_docx(tables: Mapping[str, pd.DataFrame], paragraphs: Sequence[str], path: str | Path, title: str) -> Path:
-    """A Word document: the title as a heading, the narrative paragraphs, then each table under its name.
+    """The Word export in GB/T 9704 layout (:func:`analysis.present.report_docx.to_docx`): the title, the
+    paragraphs (plain strings, :class:`~analysis.present.report_docx.DocHeading` headings and
+    :class:`~analysis.present.report_docx.DocTable` tables in report order), then the tables not yet placed."""
+    from analysis.present.report_docx import to_docx as write
 
-    Tables are real Word tables (style "Table Grid") with a bold header row that repeats on each
-    page. Chinese runs carry ``w:eastAsia`` fonts (see ``DOCX_FONTS``). Written atomically.
-    """
-    from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = DOCX_FONTS["latin"]
-    normal.font.size = Pt(14)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), DOCX_FONTS["body"])
-
-    heading = doc.add_heading(level=1)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_run_font(heading.add_run(xml_safe(title)), DOCX_FONTS["heading"], 18, True)
-
-    for text in paragraphs:
-        para = doc.add_paragraph()
-        para.paragraph_format.first_line_indent = Pt(28)  # two characters, as in official documents
-        para.paragraph_format.line_spacing = 1.5
-        _set_run_font(para.add_run(xml_safe(text)), DOCX_FONTS["body"], 14)
-
-    for name, df in tables.items():
-        cap = doc.add_paragraph()
-        cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _set_run_font(cap.add_run(xml_safe(name)), DOCX_FONTS["heading"], 12, True)
-        shown = display_frame(df)
-        numeric = set(_numeric_columns(df))
-        table = doc.add_table(rows=1, cols=len(shown.columns))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        header_row = table.rows[0]
-        tr_pr = header_row._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
-        for cell, col in zip(header_row.cells, shown.columns):
-            cell.text = ""
-            para = cell.paragraphs[0]
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _set_run_font(para.add_run(xml_safe(col)), DOCX_FONTS["heading"], 10.5, True)
-        for values in shown.itertuples(index=False):
-            cells = table.add_row().cells
-            for cell, col, value in zip(cells, shown.columns, values):
-                para = cell.paragraphs[0]
-                if col in numeric:
-                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                _set_run_font(para.add_run(xml_safe(value)), DOCX_FONTS["table"], 10.5)
-        doc.add_paragraph()
-
-    dest = Path(path)
-    with atomic_path(dest) as tmp:
-        doc.save(str(tmp))
-    return dest
+    return write(tables, paragraphs, path, title)
 
 
 # --------------------------------------------------------------------------- Excel

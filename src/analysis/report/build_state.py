@@ -18,7 +18,6 @@ corrupt state file just means "run everything".
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -27,36 +26,10 @@ from typing import Any
 
 from analysis.atomic import atomic_write_text
 
+# The hashing helpers live in the base layer (the views' summary memo uses them too); re-exported here.
+from analysis.fingerprint import PACKAGE_SUFFIXES, file_digest, package_digest  # noqa: F401
+
 STATE_VERSION = 1
-_CHUNK = 1 << 20
-
-
-PACKAGE_SUFFIXES = (".py", ".csv", ".yaml", ".j2", ".json", ".css")
-
-
-@functools.lru_cache(maxsize=1)
-def package_digest() -> str:
-    """SHA-256 over ``analysis.__version__`` and every code/data file of the installed package."""
-    from analysis import __version__
-
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(p for p in root.rglob("*") if p.suffix in PACKAGE_SUFFIXES and "__pycache__" not in p.parts):
-        h.update(str(path.relative_to(root).as_posix()).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def file_digest(path: Path | str) -> str:
-    """SHA-256 of a file's bytes (``"missing"`` when the file does not exist)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                h.update(chunk)
-    except FileNotFoundError:
-        return "missing"
-    return h.hexdigest()
 
 
 META_KEYS = ("is_sample", "years", "regions")

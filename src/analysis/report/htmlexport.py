@@ -3,11 +3,13 @@
 - nbconvert ``HTMLExporter`` with the ``report`` template (``templates/report/``, extends ``lab``)
   that drops require.js, the widget renderer, MathJax and mermaid; code cells and prompts hidden.
 - Charts are embedded (nbconvert writes ``image/png`` outputs as base64 data URIs).
-- ``<html lang="zh-CN">``; an ``@font-face`` subset of Noto Sans CJK SC covering exactly the
+- ``<html lang="zh-CN">``; ``@font-face`` subsets of Noto Sans SC, Regular and Bold, covering exactly the
   characters on the page (``analysis.present.fonts.font_face_css``) so Chinese renders on a machine
-  without Chinese fonts.
+  without Chinese fonts; characters outside the bundled static fonts are noted in the export's warnings.
 - Post-checks that fail loudly: no ``http(s)://`` (or protocol-relative) ``src``/``href`` on any
   script, link, img, iframe, embed, object, source, audio or video tag; ``lang`` is zh.
+- Navigation (:mod:`analysis.report.navigation`): links bar (index, the year's reports, the report's
+  own Excel/Word/PDF), table of contents, and tables that scroll in their own box on a phone.
 - Papermill's English failure markers are rewritten in Chinese, and a timed-out cell gets one,
   so a failed report shows clearly where it stopped.
 """
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from analysis.atomic import atomic_write_bytes
 from analysis.errors import OutputError
+from analysis.report.navigation import PageLinks, add_navigation, page_links
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "report"
@@ -148,7 +151,7 @@ def embed_font(page: str, warnings: list[str]) -> str:
         warnings.append("未嵌入中文字体子集（analysis.present.fonts 不可用） / CJK font subset not embedded")
     else:
         chars = "".join(sorted(set(visible_text(page))))
-        css = font_face_css(chars, family=FONT_FAMILY)
+        css = font_face_css(chars, family=FONT_FAMILY, warnings_out=warnings)  # Regular + Bold, fallback noted
         if css and "<style" not in css:
             css = f'<style type="text/css">\n{css}\n</style>'
     if FONT_MARKER in page:
@@ -176,8 +179,9 @@ def check_offline(page: str, source: str = "") -> None:
         raise OutputError(f"报告 {source} 未声明中文语言", f"report {source} lacks <html lang=\"zh-CN\">")
 
 
-def render_html(nb, title: str, timeout: float | None = None) -> tuple[str, list[str], bool]:
-    """Render an executed notebook node; returns (html, warnings, failed)."""
+def render_html(nb, title: str, timeout: float | None = None,
+                links: PageLinks | None = None) -> tuple[str, list[str], bool]:
+    """Render an executed notebook node; returns (html, warnings, failed). ``links``: the links bar."""
     failed = localize_error_markers(nb)
     if timeout is not None:
         mark_timeout(nb, timeout)
@@ -185,6 +189,7 @@ def render_html(nb, title: str, timeout: float | None = None) -> tuple[str, list
     nb.metadata["title"] = title
     page, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     page = _HTML_LANG_RE.sub(f'<html lang="{LANG}"', page, count=1)
+    page = add_navigation(page, links)
     warnings: list[str] = []
     page = embed_font(page, warnings)
     return page, warnings, failed
@@ -207,7 +212,7 @@ def export_html(
         nb = nbformat.read(str(notebook_path), as_version=4)
     except (OSError, ValueError) as err:
         raise OutputError(f"无法读取已执行的笔记本 {notebook_path}", f"cannot read {notebook_path}: {err}") from None
-    page, warnings, _ = render_html(nb, title, timeout)
+    page, warnings, _ = render_html(nb, title, timeout, page_links(dest, nb))
     check_offline(page, dest.name)
     data = page.encode("utf-8")
     atomic_write_bytes(dest, data)

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import ParameterError
+from analysis.processed import CASE_RECONCILE_CSV, CASES_PARQUET, PROCESSED_FILES
 
 SUITE_FILE = "suite.json"
-DATA_FILES = ("facts.parquet", "quality.csv", "meta.json")
+DATA_FILES = (*PROCESSED_FILES, CASES_PARQUET, CASE_RECONCILE_CSV)  # a missing case file digests as "missing"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ DEFAULT_SUITE: tuple[NotebookSpec, ...] = (
     NotebookSpec("03_regions", "03_regions.ipynb", "地区比较"),
     NotebookSpec("04_casefile", "04_casefile.ipynb", "案卷评查分析"),
     NotebookSpec("05_region_profile", "05_region_profile.ipynb", "地区画像", per_region=True),
+    NotebookSpec("06_cases", "06_cases.ipynb", "行政处罚案件分析",
+                 ("facts.parquet", "quality.csv", "meta.json", "cases.parquet", "case_reconcile.csv")),
 )
 
 

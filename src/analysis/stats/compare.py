@@ -46,10 +46,24 @@ def rank_within_peers(df: pd.DataFrame, value_col: str = "value", ascending: boo
     NaN when missing) and ``n_peers``.
     """
     out = _with_province(df)
-    g = out.groupby(PEER_KEYS, sort=False, dropna=False)[value_col]
-    out["rank"] = g.rank(method="min", ascending=ascending)
-    out["n_peers"] = g.transform("count").astype(int)
+    groups = out.groupby(PEER_KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    out["rank"], out["n_peers"] = rank_in_groups(out[value_col].to_numpy(dtype=float), groups, ascending)
     return out
+
+
+def rank_in_groups(values: np.ndarray, groups: np.ndarray, ascending: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The rule of :func:`rank_within_peers` on arrays: ``groups`` numbers the peer groups 0 .. G-1.
+
+    Returns ``(rank, n_peers)``: ``rank(method="min")`` among the values of the group (NaN for a missing
+    value) and the number of values in the group. Only rows with a value are ranked, so the cost follows
+    the figures, not the grid.
+    """
+    has = np.flatnonzero(~np.isnan(values))
+    rank = np.full(len(values), np.nan)
+    rank[has] = pd.Series(values[has]).groupby(groups[has], sort=False).rank(method="min", ascending=ascending)
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    n_peers = np.bincount(groups[has], minlength=n_groups)[groups].astype(np.int64)
+    return rank, n_peers
 
 
 def province_share(df: pd.DataFrame, value_col: str = "value", basis: str = "peers") -> pd.DataFrame:

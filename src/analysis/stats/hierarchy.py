@@ -49,6 +49,14 @@ def _children_rows(agg: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     rows["parent_code"] = _parent_of(rows["region_code"].astype(str), rows["level"], reg)
     rows["child_level"] = rows["level"]
     rows["level"] = rows["child_level"].map(CHILD_OF)
+    # A province's direct children may be counties (a municipality's districts, 省直辖县级 units such as 仙桃市):
+    # the parent's level comes from the catalogue, and all its direct children form one group, named by the
+    # cities among them when there are any, so a province is the sum of its cities and its direct counties.
+    levels = reg.set_index("code")["level"]
+    kids = reg[reg["parent_code"] != ""].groupby("parent_code")["level"].agg(
+        lambda s: "city" if (s == "city").any() else "county")
+    rows["level"] = rows["parent_code"].map(levels).fillna(rows["level"])
+    rows["child_level"] = rows["parent_code"].map(kids).fillna(rows["child_level"])
     return rows.dropna(subset=["parent_code"])
 
 
@@ -130,3 +138,61 @@ def check_hierarchy(facts: pd.DataFrame, regions: pd.DataFrame | None = None, ab
     return out[["year", "region_code", "region_name", "level", "child_level", "indicator", "reported",
                 "rolled_up", "difference", "rel_difference", "n_children", "n_children_expected", "approx",
                 "status"]]
+
+
+# --------------------------------------------------------------------------- filling in parents' figures
+
+ROLLED_UP_SOURCE = "（由下级汇总）"
+"""``source_file`` of a fact that :func:`with_rollups` added (a sum of children, not a reported cell)."""
+
+
+def _rollup_rows(facts: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Fact rows for parents of ``level`` without a figure whose catalogue children all have one."""
+    roll = rollup(facts)
+    roll = roll[(roll["level"] == level) & (roll["n_children_expected"] > 0)
+                & (roll["n_children"] == roll["n_children_expected"])]
+    have = facts[["year", "region_code", "indicator"]].drop_duplicates()
+    roll = roll.merge(have.assign(_have=True), on=["year", "region_code", "indicator"], how="left")
+    roll = roll[roll["_have"].isna()]
+    if roll.empty:
+        return roll.iloc[0:0]
+    units = indicator_catalog().set_index("code")["unit"]
+    return pd.DataFrame({
+        "year": roll["year"].astype(int).to_numpy(),
+        "region_code": roll["region_code"].astype(str).to_numpy(),
+        "region_name": roll["region_name"].astype(str).to_numpy(),
+        "level": level,
+        "agency": "",
+        "indicator": roll["indicator"].to_numpy(),
+        "value": roll["value"].astype(float).to_numpy(),
+        "unit": roll["indicator"].map(units).fillna("").to_numpy(),
+        "approx": roll["approx"].astype(bool).to_numpy(),
+        "source_file": ROLLED_UP_SOURCE,
+        "source_sheet": "",
+        "source_cell": "",
+        "rolled_up": True,
+    })
+
+
+def with_rollups(facts: pd.DataFrame) -> pd.DataFrame:
+    """Facts plus rolled-up figures for parents that did not report an additive indicator.
+
+    Method: :func:`rollup` sums the children's values (counts, money, people). A city (then, with the
+    cities completed, the province) that has no reported figure for an indicator and year gets the sum
+    when *every* child listed in the region catalogue reported one; a parent with only some children
+    reporting is left without a figure (a partial sum would understate it). Reported figures are never
+    replaced. The added rows have ``rolled_up=True``, ``source_file="（由下级汇总）"``
+    (:data:`ROLLED_UP_SOURCE`) and empty sheet/cell; original rows get ``rolled_up=False``.
+    """
+    out = facts.copy()
+    out["rolled_up"] = False
+    if out.empty:
+        return out
+    for level in ("city", "province"):  # counties -> cities first, so cities can feed the province
+        extra = _rollup_rows(out, level)
+        if len(extra):
+            extra = extra.reindex(columns=out.columns)
+            extra["rolled_up"] = True
+            out = pd.concat([out, extra], ignore_index=True)
+    out["rolled_up"] = out["rolled_up"].astype(bool)
+    return out

@@ -86,24 +86,28 @@ def year_over_year(df: pd.DataFrame, keys: list[str] | tuple[str, ...] = ("regio
     prev = merged["prev_value"].to_numpy(dtype=float)
     year = merged[year_col].to_numpy(dtype=int)
     first_year = merged["_first"].to_numpy(dtype=float)
+    pct, status = yoy_arrays(cur, prev, year, first_year)
+    merged["abs_change"] = cur - prev
+    merged["pct_change"] = pct
+    merged["pct_change_status"] = np.array(PCT_STATUSES)[status]
+    merged.index = df.index
+    return merged.drop(columns=["_row", "_first"])
+
+
+def yoy_arrays(cur: np.ndarray, prev: np.ndarray, year: np.ndarray,
+               first_year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rule of :func:`year_over_year` on aligned arrays: ``(pct_change, status)``, status as codes into
+    :data:`PCT_STATUSES`. ``first_year`` is the series' first year with a value (NaN when it has none)."""
     no_earlier = np.isnan(first_year) | (year <= first_year)
-    status = np.select(
-        [np.isnan(cur), no_earlier, np.isnan(prev), prev == 0],
-        ["missing_value", "first_year", "missing_base", "zero_base"],
-        default="ok",
-    )
-    ok = status == "ok"
+    status = np.select([np.isnan(cur), no_earlier, np.isnan(prev), prev == 0], [4, 3, 2, 1], default=0)
+    ok = status == 0
     pct = np.full(len(cur), np.nan)
     with np.errstate(over="ignore"):
         np.divide(100.0 * (cur - prev), np.abs(prev), out=pct, where=ok)
     overflow = ok & ~np.isfinite(pct)  # a base so close to 0 that the ratio overflows counts as zero
-    status = np.where(overflow, "zero_base", status)
+    status = np.where(overflow, 1, status).astype(np.int8)
     pct[overflow] = np.nan
-    merged["abs_change"] = cur - prev
-    merged["pct_change"] = pct
-    merged["pct_change_status"] = status
-    merged.index = df.index
-    return merged.drop(columns=["_row", "_first"])
+    return pct, status
 
 
 def pct_change(current: float, base: float) -> tuple[float, str]:
@@ -315,6 +319,121 @@ def _exact_p(n: int, con: int) -> float:
     return float(min(1.0, 2.0 * _kendall_null_cdf(n)[c]))
 
 
+def _exact_p_array(n: np.ndarray, con: np.ndarray) -> np.ndarray:
+    """:func:`_exact_p` element-wise: one table look-up per distinct series length, no per-series loop."""
+    p = np.full(len(n), np.nan)
+    for m in np.unique(n):
+        sel = np.flatnonzero(n == m)
+        m = int(m)
+        if m <= 2:
+            p[sel] = 1.0
+            continue
+        tot = m * (m - 1) // 2
+        c = np.minimum(con[sel], tot - con[sel]).astype(np.int64)
+        p[sel] = np.where(4 * c == m * (m - 1), 1.0, np.minimum(1.0, 2.0 * _kendall_null_cdf(m)[c]))
+    return p
+
+
+TREND_LABELS = (LABEL_NONE, LABEL_SHORT, LABEL_UP, LABEL_DOWN)
+"""Labels by code in :func:`trend_matrix`'s ``label`` (0 = none, 1 = too few years, 2 = up, 3 = down)."""
+TREND_METHODS = ("exact", "asymptotic", "constant", "too_short")
+
+
+def _row_nanmedian(a: np.ndarray) -> np.ndarray:
+    """Median of each row ignoring NaN (NaN for an all-NaN row), as :func:`numpy.nanmedian` on axis 1:
+    sort (NaN last), then the mean of the two middle values, ``(low + high) / 2``."""
+    if a.shape[1] == 0:
+        return np.full(a.shape[0], np.nan)
+    srt = np.sort(a, axis=1)
+    cnt = np.count_nonzero(~np.isnan(a), axis=1)
+    hi = cnt // 2
+    lo = np.where(cnt % 2 == 1, hi, hi - 1)
+    rows = np.arange(a.shape[0])
+    low = srt[rows, np.maximum(lo, 0)]
+    high = srt[rows, np.minimum(hi, a.shape[1] - 1)]
+    return np.where(cnt > 0, (low + high) / 2.0, np.nan)
+
+
+def trend_matrix(v: np.ndarray, years, expanding: bool = True, alpha: float = ALPHA,
+                 min_years: int = MIN_TREND_YEARS) -> dict[str, np.ndarray]:
+    """Theil-Sen slope and Mann-Kendall test of every row of ``v`` (series x years, NaN = no value).
+
+    The computation behind :func:`trend_table`, on a dense matrix. Returns arrays of shape
+    ``(n_ends, n_series)`` - one end per year with ``expanding=True`` (the trend of year Y uses the years
+    <= Y), else only the last year: ``n``, ``s``, ``var_s``, ``p``, ``slope``, ``method`` (codes into
+    :data:`TREND_METHODS`) and ``label`` (codes into :data:`TREND_LABELS`).
+    """
+    v = np.asarray(v, dtype=float)
+    years = np.asarray(years, dtype=float)
+    n_t = v.shape[1]
+    ends = list(range(n_t)) if expanding else [n_t - 1]
+    valid = ~np.isnan(v)
+    n = np.stack([valid[:, :e + 1].sum(axis=1) for e in ends]) if ends else np.zeros((0, len(v)), dtype=int)
+    # A series with at most one value has S = 0, Var(S) = 0, no slope and no p: filled in directly, so the
+    # pairwise work below runs only over series with two values or more.
+    out = {"n": n.astype(np.int64), "s": np.zeros(n.shape), "var_s": np.zeros(n.shape),
+           "p": np.full(n.shape, np.nan), "slope": np.full(n.shape, np.nan),
+           "method": np.full(n.shape, 3, dtype=np.int8),
+           "label": np.where(n < min_years, 1, 0).astype(np.int8)}
+    active = np.flatnonzero(valid.sum(axis=1) >= 2)
+    if len(active) and ends:
+        core = _trend_core(v[active], years, ends, alpha, min_years)
+        for k, arr in core.items():
+            out[k][:, active] = arr
+    return out
+
+
+def _trend_core(v: np.ndarray, years: np.ndarray, ends: list[int], alpha: float,
+                min_years: int) -> dict[str, np.ndarray]:
+    n_series, n_t = v.shape
+    # Pairs (i, j), i < j, ordered by j: the pairs within the first e + 1 years are a prefix.
+    jj, ii = np.tril_indices(n_t, k=-1)
+    dv = v[:, jj] - v[:, ii]
+    slopes = dv / (years[jj] - years[ii])
+    signs = np.sign(dv)
+    del dv
+    pos = signs > 0
+    neg = signs < 0
+    valid = ~np.isnan(v)
+    shape = (len(ends), n_series)
+    out = {k: np.zeros(shape) for k in ("n", "s", "var_s", "p", "slope")}
+    out["method"] = np.zeros(shape, dtype=np.int8)
+    out["label"] = np.zeros(shape, dtype=np.int8)
+    for k, e in enumerate(ends):
+        m = e * (e + 1) // 2
+        n = valid[:, :e + 1].sum(axis=1)
+        s = np.nansum(signs[:, :m], axis=1)
+        con = pos[:, :m].sum(axis=1)
+        dis = neg[:, :m].sum(axis=1)
+        sub = v[:, :e + 1]
+        c = (sub[:, :, None] == sub[:, None, :]).sum(axis=2)
+        tie_term = np.where(valid[:, :e + 1], (c - 1) * (2 * c + 5), 0).sum(axis=1)
+        var_s = (n * (n - 1) * (2 * n + 5) - tie_term) / 18.0
+        tot = n * (n - 1) // 2
+        slope = _row_nanmedian(slopes[:, :m])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where(var_s > 0, s / np.sqrt(np.where(var_s > 0, var_s, 1.0)), np.nan)
+        p_asym = 2.0 * stats.norm.sf(np.abs(z))
+        no_ties = tie_term == 0
+        constant = (n >= 2) & (con == 0) & (dis == 0)
+        use_exact = no_ties & ((n <= EXACT_MAX_N) | (np.minimum(dis, tot - dis) <= 1))
+        p = np.where(use_exact, np.nan, p_asym)
+        ex = np.flatnonzero(use_exact & (n >= 3))
+        p[ex] = _exact_p_array(n[ex], (tot - dis)[ex])
+        method = np.where(use_exact, 0, 1).astype(np.int8)
+        too_short = n < 3
+        p = np.where(too_short | constant, np.nan, p)
+        method[constant] = 2
+        method[too_short] = 3
+        with np.errstate(invalid="ignore"):
+            sig = p < alpha
+        label = np.select([n < min_years, sig & (s > 0), sig & (s < 0)], [1, 2, 3], default=0)
+        out["n"][k], out["s"][k], out["var_s"][k], out["p"][k], out["slope"][k] = n, s, var_s, p, slope
+        out["method"][k], out["label"][k] = method, label
+    out["n"] = out["n"].astype(np.int64)
+    return out
+
+
 def trend_table(df: pd.DataFrame, keys: list[str] | tuple[str, ...] = ("region_code", "indicator"),
                 value_col: str = "value", year_col: str = "year", expanding: bool = True,
                 alpha: float = ALPHA, min_years: int = MIN_TREND_YEARS) -> pd.DataFrame:
@@ -339,54 +458,20 @@ def trend_table(df: pd.DataFrame, keys: list[str] | tuple[str, ...] = ("region_c
     wide = data.drop_duplicates([*keys, year_col]).set_index([*keys, year_col])[value_col].unstack(year_col)
     wide = wide.reindex(columns=sorted(df[year_col].dropna().astype(int).unique()))
     years = np.asarray(wide.columns, dtype=float)
-    v = wide.to_numpy(dtype=float)
-    n_series, n_t = v.shape
-    ii, jj = np.triu_indices(n_t, k=1)
-    dv = v[:, jj] - v[:, ii]
-    slopes = dv / (years[jj] - years[ii])
-    signs = np.sign(dv)
-    eq = (v[:, :, None] == v[:, None, :])
-    valid = ~np.isnan(v)
-    ends = range(n_t) if expanding else [n_t - 1]
+    res = trend_matrix(wide.to_numpy(dtype=float), years, expanding, alpha, min_years)
+    ends = range(len(years)) if expanding else [len(years) - 1]
+    methods = np.array(TREND_METHODS, dtype=object)
+    labels = np.array(TREND_LABELS, dtype=object)
     frames = []
-    for e in ends:
-        sel = jj <= e
-        n = valid[:, :e + 1].sum(axis=1)
-        sg = signs[:, sel]
-        s = np.nansum(sg, axis=1)
-        con = np.sum(sg > 0, axis=1)
-        dis = np.sum(sg < 0, axis=1)
-        c = eq[:, :e + 1, :e + 1].sum(axis=2)
-        tie_term = np.where(valid[:, :e + 1], (c - 1) * (2 * c + 5), 0).sum(axis=1)
-        var_s = (n * (n - 1) * (2 * n + 5) - tie_term) / 18.0
-        tot = n * (n - 1) // 2
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            slope = np.nanmedian(slopes[:, sel], axis=1) if sel.any() else np.full(n_series, np.nan)
-            z = np.where(var_s > 0, s / np.sqrt(np.where(var_s > 0, var_s, 1.0)), np.nan)
-        p_asym = 2.0 * stats.norm.sf(np.abs(z))
-        no_ties = tie_term == 0
-        constant = (n >= 2) & (con == 0) & (dis == 0)
-        use_exact = no_ties & ((n <= EXACT_MAX_N) | (np.minimum(dis, tot - dis) <= 1))
-        p = np.where(use_exact, np.nan, p_asym)
-        for k in np.flatnonzero(use_exact & (n >= 3)):
-            p[k] = _exact_p(int(n[k]), int(tot[k] - dis[k]))
-        method = np.where(use_exact, "exact", "asymptotic").astype(object)
-        too_short = n < 3
-        p = np.where(too_short | constant, np.nan, p)
-        method[constant] = "constant"
-        method[too_short] = "too_short"
-        sig = p < alpha
-        label = np.select([n < min_years, sig & (s > 0), sig & (s < 0)], [LABEL_SHORT, LABEL_UP, LABEL_DOWN],
-                          default=LABEL_NONE)
+    for k, e in enumerate(ends):
         frame = wide.index.to_frame(index=False)
         frame[year_col] = int(years[e])
-        frame["n_years"] = n
-        frame["trend_s"] = s
-        frame["trend_var_s"] = var_s
-        frame["trend_p"] = p
-        frame["trend_method"] = method
-        frame["trend_slope"] = slope
-        frame["trend_label"] = label
+        frame["n_years"] = res["n"][k]
+        frame["trend_s"] = res["s"][k]
+        frame["trend_var_s"] = res["var_s"][k]
+        frame["trend_p"] = res["p"][k]
+        frame["trend_method"] = methods[res["method"][k]]
+        frame["trend_slope"] = res["slope"][k]
+        frame["trend_label"] = labels[res["label"][k]]
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)[cols]

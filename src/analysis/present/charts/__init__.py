@@ -4,8 +4,10 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so they w
 script, a test and a notebook (Jupyter displays a returned Figure inline).
 """
 
+from analysis.present.charts.leader import change_bars, enforcement_chain_chart
 from analysis.present.charts.plots import (
     funnel_plot,
+    heatmap_scale,
     pass_rate_chart,
     penalty_composition,
     ranking_bars,
@@ -29,8 +31,11 @@ __all__ = [
     "WATERMARK_TEXT",
     "add_watermark",
     "apply_house_style",
+    "change_bars",
+    "enforcement_chain_chart",
     "finish_figure",
     "funnel_plot",
+    "heatmap_scale",
     "pass_rate_chart",
     "penalty_composition",
     "ranking_bars",

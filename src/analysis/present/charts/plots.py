@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis.atomic import atomic_path
+from analysis.present.charts.labels import funnel_label_mask, label_points
 from analysis.present.charts.style import (
     HIGHLIGHT,
     NEUTRAL_GREY,
@@ -201,11 +202,37 @@ def ranking_bars(
     return fig
 
 
+SKEW_RATIO = 5.0
+"""A heatmap is skewed when its largest cell is at least this many times its median cell: one large region
+would then paint every other region in the same dark colour on a linear scale."""
+
+
+def heatmap_scale(data: pd.DataFrame, scale: str = "auto") -> str:
+    """``"linear"``, ``"log"`` or ``"row"`` for a heatmap of ``data`` (``scale="auto"``: decide from the skew).
+
+    Skewed (max / median >= :data:`SKEW_RATIO`) and all values positive: a log scale; skewed with zeros or
+    negative values (a log scale cannot show them): each row normalised to its own largest value.
+    """
+    if scale != "auto":
+        if scale not in ("linear", "log", "row"):
+            raise ValueError(f"region_year_heatmap: unknown scale {scale!r}; use auto, linear, log or row")
+        return scale
+    finite = data.to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if finite.size < 2:
+        return "linear"
+    median = float(np.median(finite))
+    if median <= 0 or float(finite.max()) / median < SKEW_RATIO:
+        return "linear"
+    return "log" if float(finite.min()) > 0 else "row"
+
+
 def region_year_heatmap(
     pivot_df: pd.DataFrame,
     unit: str,
     *,
     indicator_name: str = "",
+    scale: str = "auto",
     title: str | None = None,
     source: str | None = None,
     data_year: int | None = None,
@@ -214,33 +241,54 @@ def region_year_heatmap(
 ) -> Figure:
     """Regions (rows) x years (columns) with every cell annotated; missing cells show ``—`` on grey.
 
-    Input: a pivot table, index = region names, columns = years, values in ``unit``.
+    Input: a pivot table, index = region names, columns = years, values in ``unit``. The colour scale is
+    chosen by :func:`heatmap_scale`: linear, logarithmic (colourbar label ``…（对数刻度）``) or per row
+    (colours show each region's value as a share of its own largest, colourbar ``占本地区最大值的比例（%）``).
+    The cell annotations always show the actual values.
     """
+    from matplotlib.colors import LogNorm, Normalize
+
     if pivot_df.empty:
         raise ValueError("region_year_heatmap: empty table")
     data = pivot_df.astype(float)
+    used = heatmap_scale(data, scale)
     size = figsize or (max(5.0, 1.0 * data.shape[1] + 3), max(3.0, 0.42 * data.shape[0] + 1.8))
     fig, ax = _new_figure(size)
-    masked = np.ma.masked_invalid(data.to_numpy())
+    shown = data
+    if used == "row":
+        row_max = data.abs().max(axis=1).replace(0, np.nan)
+        shown = data.div(row_max, axis=0) * 100
+    masked = np.ma.masked_invalid(shown.to_numpy())
+    finite = masked.compressed()
+    if used == "log" and finite.size:
+        norm = LogNorm(vmin=float(finite.min()), vmax=float(finite.max()))
+    elif finite.size:
+        norm = Normalize(vmin=float(finite.min()), vmax=float(finite.max()))
+    else:
+        norm = Normalize(vmin=0.0, vmax=1.0)
     cmap = matplotlib.colormaps[SEQUENTIAL_CMAP].with_extremes(bad="#EEEEEE")
-    image = ax.imshow(masked, aspect="auto", cmap=cmap)
+    image = ax.imshow(masked, aspect="auto", cmap=cmap, norm=norm)
     ax.grid(False)
     ax.set_xticks(range(data.shape[1]))
     ax.set_xticklabels([str(c) for c in data.columns])
     ax.set_yticks(range(data.shape[0]))
     ax.set_yticklabels([safe_label(i) for i in data.index])
-    finite = masked.compressed()
-    mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     for r in range(data.shape[0]):
         for c in range(data.shape[1]):
             v = data.iat[r, c]
             if np.isfinite(v):
-                colour = "white" if v < mid else "black"  # cividis: dark at the low end
+                level = float(norm(shown.iat[r, c])) if np.isfinite(shown.iat[r, c]) else 0.0
+                colour = "white" if level < 0.5 else "black"  # cividis: dark at the low end
                 ax.text(c, r, label_text(v, unit), ha="center", va="center", fontsize=8, color=colour)
             else:
                 ax.text(c, r, "—", ha="center", va="center", fontsize=8, color="#666666")
     cbar = fig.colorbar(image, ax=ax, shrink=0.85)
-    cbar.set_label(safe_label(axis_label(indicator_name or "数值", unit)))
+    label = safe_label(axis_label(indicator_name or "数值", unit))
+    if used == "log":
+        label += "（对数刻度）"
+    elif used == "row":
+        label = "占本地区最大值的比例（%）"
+    cbar.set_label(label)
     ax.set_xlabel("年份")
     ax.spines[:].set_visible(False)
     finish_figure(fig, title=title or f"各地区{indicator_name}年度对比", source=source, data_year=data_year,
@@ -357,8 +405,13 @@ def funnel_plot(
     data_year: int | None = None,
     is_sample: bool = False,
     figsize: tuple[float, float] = (8, 5),
+    label_all_upto: int = 12,
 ) -> Figure:
-    """Rate against volume with 95% and 99.8% control limits; points outside the limits are labelled.
+    """Rate against volume with 95% and 99.8% control limits; points carry their region names.
+
+    With at most ``label_all_upto`` points every point is labelled; with more, the points outside the
+    limits and the extremes (highest and lowest rate, largest volume) are (:func:`funnel_label_mask`).
+    Labels are placed beside their points, moved to a free side when they would overlap.
 
     ``df`` columns: ``label`` (region name), ``n`` (volume, the denominator), ``rate`` (%), and
     optionally ``outlier`` (bool; when absent a point is an outlier if it lies outside the 99.8%
@@ -388,12 +441,13 @@ def funnel_plot(
         outlier = (rate < lo) | (rate > hi)
     ax.scatter(n[~outlier], rate[~outlier], color=OKABE_ITO[0], s=36, zorder=3, label="地区")
     ax.scatter(n[outlier], rate[outlier], color=HIGHLIGHT, s=48, marker="D", zorder=4, label="超出控制限")
-    for label, xi, yi in zip(df["label"][outlier], n[outlier], rate[outlier]):
-        ax.annotate(safe_label(label), (xi, yi), xytext=(6, 4), textcoords="offset points", fontsize=8, color=HIGHLIGHT)
     ax.set_xlabel(axis_label(volume_name, volume_unit))
     ax.set_ylabel(axis_label(rate_name, "%"))
     ax.set_ylim(max(0.0, min(np.nanmin(rate), float(lim["lo998"].min())) - 5), 102)
     ax.set_xlim(0, max(float(np.nanmax(n)), float(n_lim.max())) * 1.05)
+    chosen = funnel_label_mask(n, rate, outlier, max_all=label_all_upto)
+    label_points(ax, [str(v) for v in df["label"]], n, rate, chosen,
+                 colours=[HIGHLIGHT if o else "#333333" for o in outlier])
     ax.legend(loc="lower right", fontsize=8)
     finish_figure(fig, title=title or f"{rate_name}漏斗图", source=source, data_year=data_year, is_sample=is_sample)
     return fig

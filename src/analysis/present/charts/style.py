@@ -89,14 +89,26 @@ def finish_figure(
         add_watermark(fig)
 
 
+WATERMARK_ZORDER = -10
+"""Below every axes (zorder 0) and so below all data, labels and ticks: the figure draws its own artists
+in zorder order after its background, so the watermark is painted first and everything else on top."""
+
+
 def add_watermark(fig, text: str = WATERMARK_TEXT) -> None:
-    """A large, diagonal, semi-transparent watermark over the whole figure."""
+    """A large, diagonal, semi-transparent watermark *behind* the data (never over bars, lines or labels).
+
+    The watermark is a figure text at :data:`WATERMARK_ZORDER`, drawn straight after the figure
+    background; every axes background is made transparent so that it shows through the empty plot
+    area while bars, lines, images and text, all drawn later, cover it.
+    """
     width, height = fig.get_size_inches()
     size = max(28.0, min(width, height) * 12)
+    for ax in fig.axes:
+        ax.patch.set_alpha(0.0)
     fig.text(
         0.5, 0.5, text,
         fontsize=size, color="#B22222", alpha=0.18, rotation=30, ha="center", va="center",
-        fontweight="bold", zorder=1000, gid=WATERMARK_GID,
+        fontweight="bold", zorder=WATERMARK_ZORDER, gid=WATERMARK_GID,
     )
 
 

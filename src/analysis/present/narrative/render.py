@@ -9,7 +9,18 @@ Rules (the wording itself is in the YAML file):
   flat_threshold_pct`` (0.5%) -> ``flat_approx`` ("与上年基本持平"); for rates (``kind == "rate"``,
   compared in percentage points) ``|abs_change| < flat_threshold_points`` (0.05, i.e. 0.0 when shown
   with one decimal) -> ``flat``.
-- **Direction** (up-good / down-good / neutral) picks the assessment clause after an up/down change.
+- **Judgement** after an up/down change (呈向好态势 / 需予以关注 ...): one rule, stated in the YAML
+  (``judgement.rule``) and applied by :mod:`analysis.present.narrative.judgement` -- direction, the change
+  and the region's standing among its peers, so that the last of 22 is never 向好.
+- **Rates**: a change in a rate carries the test of the two years' counts (``rate_test``) when the row
+  has them (``prev_numerator``/``prev_denominator``), and a change the test cannot distinguish gets no
+  judgement.
+- **Trend**: never in the same sentence as the year's change: a sentence of its own (``trend``); a
+  paragraph says it once for all its indicators (:mod:`analysis.present.narrative.paragraph`).
+- **Ties**: a rank shared with other regions (``n_tied`` > 1) reads 并列第X位.
+- **Flags**: ``flags`` holds ``(year, region_code, indicator)`` of figures the data-quality report flags
+  (a 合计 that differs from its rows); such a value, or such a previous-year value used as the base of
+  the change, carries the note ``flag.value`` / ``flag.base``.
 - **Numbers** (:func:`format_value`), rounded half-up (四舍五入): 万元 with 2 decimals; counts and people as integers; rates with 1
   decimal and ``%``; YoY percentages with 1 decimal; rate changes in percentage points with 1 decimal.
   Prose does not group digits by default (``18907起``, customary in Chinese government reports and
@@ -22,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,13 +42,14 @@ import pandas as pd
 import yaml
 
 from analysis.errors import CatalogError
+from analysis.present.narrative.judgement import judgement, rate_change_significant
 from analysis.present.numbers import MISSING_MARK, decimals_for, is_blank, number_text
 
 PLACEHOLDERS = frozenset(
     {
         "year", "region", "name", "value", "prev_year", "prev_value", "abs_change", "pct_change",
         "evaluated_year", "n_years", "rank", "n_peers", "level",
-        "names",  # paragraph.grouped only: the indicators a caveat applies to, 、-joined
+        "names",  # paragraph.grouped/trends only: the indicators a caveat applies to, 、-joined
     }
 )
 AMOUNT_KINDS = ("count", "money", "people")
@@ -78,12 +90,18 @@ def _walk(node: Any, trail: str):
 _REQUIRED = (
     "value.lead.default", "value.lead.rate", "value.lead.casefile", "value.lead.casefile_rate",
     "value.follow.default", "value.follow.rate", "value.follow.casefile", "value.follow.casefile_rate",
-    "value.missing.lead", "value.missing.follow", "rank", "end", "paragraph.empty",
+    "value.missing.lead", "value.missing.follow", "rank", "rank_tied", "end", "paragraph.empty",
     "paragraph.grouped.first_year", "paragraph.grouped.missing_base", "paragraph.grouped.no_trend",
     *(f"change.{group}.{case}" for group in ("amount", "rate")
       for case in ("up", "down", "flat", "flat_approx", "zero_base", "first_year", "missing_base")),
-    *(f"assessment.{d}.{c}" for d in ("up-good", "down-good", "neutral") for c in ("up", "down")),
+    "judgement.rule", *(f"judgement.{v}" for v in ("good", "improved", "improved_low", "concern")),
+    "rate_test.significant", "rate_test.not_significant", "flag.value", "flag.base",
     *(f"trend.{label}" for label in ("显著上升", "显著下降", "无显著趋势", "数据不足")),
+    *(f"paragraph.ranks.{k}" for k in ("lead", "item", "item_tied", "item_many", "item_many_tied", "separator",
+                                       "group_separator", "end")),
+    *(f"paragraph.trends.{k}" for k in ("lead", "显著上升", "显著下降", "无显著趋势", "separator",
+                                        "group_separator", "end")),
+    *(f"paragraph.trends.all.{label}" for label in ("显著上升", "显著下降", "无显著趋势")),
 )
 
 
@@ -143,6 +161,19 @@ def format_value(
     return f"{prefix}{text}{unit}"
 
 
+def format_row(row: Mapping | pd.Series | None, *, templates: Mapping | None = None) -> str:
+    """A summary row's value as prose shows it (:func:`format_value` of its value, unit, kind and 约);
+    ``—`` for no row, a missing row or a blank value."""
+    if row is None:
+        return MISSING_MARK
+    missing = row.get("missing")
+    if (not is_blank(missing) and bool(missing)) or is_blank(row.get("value")):
+        return MISSING_MARK
+    approx = row.get("approx")
+    return format_value(row["value"], row.get("unit"), str(row.get("kind") or ""),
+                        bool(approx) if not is_blank(approx) else False, templates=templates)
+
+
 def format_pct(pct: float, approx: bool = False, templates: Mapping | None = None) -> str:
     """A YoY percentage magnitude with 1 decimal: ``9.7%`` (sign is carried by the wording)."""
     prefix = (templates or load_templates())["number"].get("approx_prefix", "约") if approx else ""
@@ -198,12 +229,15 @@ def sentence(
     templates: Mapping | None = None,
     omit_cases: frozenset[str] = frozenset(),
     omit_trends: frozenset[str] = frozenset(),
+    with_rank: bool = True,
+    flags: Collection[tuple] = (),
 ) -> str:
-    """One formal sentence for one summary-table row (value, rank, YoY change, assessment, trend).
+    """One formal sentence for one summary-table row (value, rank, YoY change, judgement, trend).
 
     ``omit_cases`` / ``omit_trends`` drop the change clause for those wording cases (e.g.
-    ``missing_base``) and the trend clause for those labels (e.g. ``数据不足``): :func:`paragraph` says
-    such caveats once for all indicators instead of in every sentence.
+    ``missing_base``) and the trend clause for those labels (e.g. ``数据不足``); ``with_rank=False`` drops
+    the rank: a paragraph says such clauses once for all indicators instead of in every sentence.
+    ``flags``: ``(year, region_code, indicator)`` of figures the data-quality report flags.
 
     ``lead=True`` opens with the year and the region ("2024年，银川市……"); paragraphs use
     ``lead=False`` for the sentences after the first. Case-file rows name the evaluated year
@@ -243,13 +277,8 @@ def sentence(
         variant = "casefile"
     text = t["value"][position][variant]
 
-    if (
-        str(row.get("level") or "") in ("city", "county")
-        and not is_blank(row.get("rank"))
-        and not is_blank(row.get("n_peers"))
-        and int(row["n_peers"]) >= 2
-    ):
-        text += t["rank"]
+    if with_rank and is_ranked(row):
+        text += t["rank_tied"] if tied(row) else t["rank"]
 
     case = change_case(row, t)
     group = "rate" if kind == "rate" else "amount"
@@ -268,9 +297,14 @@ def sentence(
             fields["pct_change"] = format_pct(float(pct), approx, templates=t)
     if case not in omit_cases:
         text += t["change"][group][case]
+    text += _flag_note(row, case, flags, t)
     if case in ("up", "down"):
-        direction = str(row.get("direction") or "neutral")
-        text += t["assessment"].get(direction, t["assessment"]["neutral"])[case]
+        significant = rate_change_significant(row)
+        if significant is not None:
+            text += t["rate_test"]["significant" if significant else "not_significant"]
+        verdict = judgement(row, case, significant)
+        if verdict:
+            text += t["judgement"][verdict]
 
     label = row.get("trend_label")
     if not is_blank(label) and str(label) in t["trend"] and str(label) not in omit_trends:
@@ -278,72 +312,26 @@ def sentence(
     return text.format_map(fields) + t["end"]
 
 
-def paragraph(
-    summary_df: pd.DataFrame,
-    region_code: str,
-    year: int,
-    indicators: Sequence[str] | None = None,
-    *,
-    templates: Mapping | None = None,
-) -> str:
-    """A paragraph for one region and year: one sentence per indicator, in ``indicators`` order.
-
-    Without ``indicators``, every indicator with a value comes in summary-table order (missing values
-    are left out); with ``indicators``, a missing value gets its "数据缺失" sentence and codes with no
-    row are skipped. Consecutive case-file sentences about the same evaluated year name that year
-    once. When nothing is left, the ``paragraph.empty`` sentence is returned.
-    """
-    t = templates or load_templates()
-    rows = summary_df[(summary_df["region_code"].astype(str) == str(region_code))
-                      & (summary_df["year"].astype(int) == int(year))]
-    if indicators is not None:
-        by_code = {code: group for code, group in rows.groupby("indicator", sort=False)}
-        ordered = [by_code[c].iloc[0] for c in indicators if c in by_code]
-    else:
-        ordered = [r for _, r in rows.drop_duplicates("indicator").iterrows() if not _row_missing(r)]
-    if not ordered:
-        region = str(rows["region_name"].iloc[0]) if len(rows) else _region_name(summary_df, region_code)
-        return t["paragraph"]["empty"].format_map({"year": int(year), "region": region})
-    grouped = t["paragraph"].get("grouped", {})
-    omit_cases = frozenset(k for k in ("first_year", "missing_base") if k in grouped) if len(ordered) > 1 \
-        else frozenset()
-    omit_trends = frozenset({"数据不足"}) if "no_trend" in grouped and len(ordered) > 1 else frozenset()
-    caveats: dict[str, list[str]] = {"first_year": [], "missing_base": [], "no_trend": []}
-    parts = []
-    previous_evaluation = None
-    for i, r in enumerate(ordered):
-        evaluation = _int_text(r.get("evaluated_year")) if _is_casefile(r) else None
-        intro = evaluation is None or evaluation != previous_evaluation
-        parts.append(sentence(r, lead=(i == 0), casefile_intro=intro, templates=t,
-                              omit_cases=omit_cases, omit_trends=omit_trends))
-        previous_evaluation = evaluation
-        if _row_missing(r):
-            continue
-        name = str(r.get("name_zh") or r.get("indicator") or "")
-        case = change_case(r, t)
-        if case in omit_cases:
-            caveats[case].append(name)
-        if str(r.get("trend_label") or "") in omit_trends:
-            caveats["no_trend"].append(name)
-    sep = str(grouped.get("separator", "、"))
-    for key in ("first_year", "missing_base"):  # the same indicators lack both: say it in one sentence
-        both = f"{key}_no_trend"
-        if caveats[key] and both in grouped and dict.fromkeys(caveats[key]) == dict.fromkeys(caveats["no_trend"]):
-            caveats[both] = caveats.pop(key)
-            caveats["no_trend"] = []
-    for key in ("first_year", "first_year_no_trend", "missing_base", "missing_base_no_trend", "no_trend"):
-        if caveats.get(key):
-            names = sep.join(dict.fromkeys(caveats[key]))
-            parts.append(grouped[key].format_map({"year": int(year), "prev_year": int(year) - 1, "names": names}))
-    return "".join(parts)
+def is_ranked(row: Mapping) -> bool:
+    """A city or county with a rank among at least 2 peers (the province is not ranked)."""
+    return (str(row.get("level") or "") in ("city", "county") and not is_blank(row.get("rank"))
+            and not is_blank(row.get("n_peers")) and int(row["n_peers"]) >= 2)
 
 
-def _row_missing(row: Mapping) -> bool:
-    missing = row.get("missing")
-    return (not is_blank(missing) and bool(missing)) or is_blank(row.get("value"))
+def tied(row: Mapping) -> bool:
+    """The rank is shared with other regions (``n_tied`` > 1)."""
+    n = row.get("n_tied")
+    return not is_blank(n) and int(n) > 1
 
 
-def _region_name(summary_df: pd.DataFrame, region_code: str) -> str:
-    names = summary_df.loc[summary_df["region_code"].astype(str) == str(region_code), "region_name"]
-    return str(names.iloc[0]) if len(names) else str(region_code)
-
+def _flag_note(row: Mapping, case: str, flags: Collection[tuple], t: Mapping) -> str:
+    if not flags:
+        return ""
+    region, code = str(row.get("region_code") or ""), str(row.get("indicator") or "")
+    year, prev_year = _int_text(row.get("year")), _int_text(row.get("prev_year"))
+    keys = {(int(y), str(r), str(i)) for y, r, i in flags}
+    if year and (int(year), region, code) in keys:
+        return t["flag"]["value"]
+    if prev_year and case not in ("first_year", "missing_base") and (int(prev_year), region, code) in keys:
+        return t["flag"]["base"]
+    return ""

@@ -1,0 +1,155 @@
+"""Loading the processed data folder for a notebook, and checking the notebook's parameters.
+
+:func:`load_processed` reads ``facts.parquet``, ``meta.json`` and ``quality.csv``; :func:`resolve_path`
+makes a notebook's relative path parameters work from JupyterLab and from the runner alike;
+:func:`check_year` and :func:`check_region` turn a bad parameter into a bilingual :class:`ParameterError`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import ParameterError
+from analysis.stats.derive import region_catalog
+
+REFERENCE_FILE = "regions_population_area_sample.csv"
+
+
+@dataclass
+class Processed:
+    """The processed data folder: tidy facts, the quality findings and ``meta.json``."""
+
+    facts: pd.DataFrame
+    quality: pd.DataFrame
+    meta: dict
+    folder: Path
+    reference: pd.DataFrame | None = field(default=None)
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(self.meta.get("is_sample", False))
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.facts["year"].unique())
+
+
+def _repo_notebooks_dir() -> Path:
+    return Path(__file__).resolve().parents[3] / "notebooks"  # src/analysis/views/loading.py -> repo
+
+
+def resolve_path(path: str | Path, base: str | Path | None = None) -> Path:
+    """An absolute path for a notebook parameter.
+
+    Absolute paths are returned as they are. A relative path (the notebooks' defaults such as
+    ``../data/processed``) is taken relative to ``base`` when given, else the current folder (JupyterLab
+    runs a notebook in its own folder); when that does not exist but the path exists relative to the
+    repository's ``notebooks/`` folder, that one is used.
+    """
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return p
+    first = (Path(base) if base is not None else Path.cwd()) / p
+    if first.exists():
+        return first.resolve()
+    second = _repo_notebooks_dir() / p
+    if second.exists():
+        return second.resolve()
+    return first.resolve()
+
+
+def _empty_quality() -> pd.DataFrame:
+    cols = ["severity", "code", "file", "sheet", "cell", "raw_value", "message", "message_zh", "message_en"]
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+
+
+def load_processed(processed_dir: str | Path, require_quality: bool = False,
+                   with_reference: bool = True) -> Processed:
+    """Read ``facts.parquet``, ``meta.json`` and (if present, or required) ``quality.csv``.
+
+    Raises :class:`ParameterError` with a bilingual message naming the missing file and the command that
+    makes it (``enforcement clean``). With ``with_reference`` the population/area table next to the
+    processed folder is loaded too (:func:`find_reference`).
+    """
+    folder = resolve_path(processed_dir)
+    hint_zh, hint_en = "请先运行 enforcement clean 生成处理后的数据", "run `enforcement clean` first"
+    if not folder.is_dir():
+        raise ParameterError(f"处理后的数据目录不存在：{folder}；{hint_zh}",
+                             f"processed data folder not found: {folder}; {hint_en}")
+    facts_path = folder / "facts.parquet"
+    meta_path = folder / "meta.json"
+    quality_path = folder / "quality.csv"
+    needed = [facts_path, meta_path] + ([quality_path] if require_quality else [])
+    for path in needed:
+        if not path.is_file():
+            raise ParameterError(f"缺少数据文件：{path}；{hint_zh}", f"missing processed file: {path}; {hint_en}")
+    facts = pd.read_parquet(facts_path)
+    facts["year"] = facts["year"].astype(int)
+    facts["region_code"] = facts["region_code"].astype(str)
+    try:
+        meta = json.loads(meta_path.read_text("utf-8"))
+    except ValueError as err:
+        raise ParameterError(f"无法读取 {meta_path}；{hint_zh}", f"cannot read {meta_path}: {err}") from None
+    if quality_path.is_file():
+        quality = pd.read_csv(quality_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        quality = _empty_quality()
+    reference = find_reference(folder) if with_reference else None
+    return Processed(facts, quality, meta if isinstance(meta, dict) else {}, folder, reference)
+
+
+def find_reference(processed_dir: str | Path) -> pd.DataFrame | None:
+    """The population/area table ``<processed_dir>/../reference/regions_population_area_sample.csv``.
+
+    That is ``data/reference/`` beside ``data/processed/``. Returns None when the file is absent.
+    """
+    from analysis.stats.population import load_reference
+
+    path = Path(processed_dir) / ".." / "reference" / REFERENCE_FILE
+    if not path.is_file():
+        return None
+    return load_reference(path.resolve())
+
+
+def check_year(facts: pd.DataFrame, year: int) -> int:
+    """``year`` as int; :class:`ParameterError` when the facts hold nothing for it."""
+    years = sorted(int(y) for y in facts["year"].unique())
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        raise ParameterError(f"年度参数无效：{year!r}", f"invalid year {year!r}") from None
+    if y not in years:
+        have = "、".join(str(v) for v in years)
+        raise ParameterError(f"{y} 年没有数据（现有年份：{have}）", f"no data for year {y}; years: {years}")
+    return y
+
+
+def check_region(facts: pd.DataFrame, region: str) -> dict:
+    """``{"code", "name", "level", "parent_code"}`` of a city/county in the facts (code or canonical name)."""
+    key = str(region).strip()
+    regs = facts.drop_duplicates("region_code")[["region_code", "region_name", "level"]]
+    hit = regs[(regs["region_code"] == key) | (regs["region_name"] == key)]
+    if hit.empty:
+        raise ParameterError(f"数据中没有地区：{key}", f"unknown region {key!r}: not in the processed data")
+    row = hit.iloc[0]
+    cat = region_catalog().set_index("code")["parent_code"]
+    code = str(row["region_code"])
+    parent = str(cat.get(code, "") or "")
+    if not parent:
+        parent = {"county": code[:4] + "00", "city": code[:2] + "0000"}.get(str(row["level"]), "")
+    return {"code": code, "name": str(row["region_name"]), "level": str(row["level"]), "parent_code": parent}
+
+
+def province_of(facts: pd.DataFrame) -> dict:
+    """Code and name of the province in the facts (the catalogue province of the first region if absent)."""
+    prov = facts[facts["level"] == "province"]
+    if len(prov):
+        row = prov.iloc[0]
+        return {"code": str(row["region_code"]), "name": str(row["region_name"])}
+    code = str(facts["region_code"].iloc[0])[:2] + "0000"
+    names = region_catalog().set_index("code")["name"]
+    return {"code": code, "name": str(names.get(code, code))}
