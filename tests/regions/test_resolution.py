@@ -102,7 +102,7 @@ def test_bad_codes(cat):
 def test_unknown_name_lists_close_names(cat):
     m = cat.resolve_region("曲埠市")  # a typo of 曲阜市
     assert m.status == "unknown"
-    assert "370881" in {c.code for c in m.candidates}
+    assert "370881" in {c.code for c in m.close_names()}
     assert cat.resolve_region("火星市").status == "unknown"
 
 

@@ -22,9 +22,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 CHANGE_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "date", "kind"]
 CHANGE_KINDS = {"rename", "upgrade-to-district", "upgrade-to-city", "recode", "merge", "split", "abolish", "adjust"}
@@ -91,6 +93,12 @@ class RegionMatch:
     problem: str = ""
     reported_code: str = ""
     generic: bool = False
+    suggest: Callable[[], tuple[Region, ...]] | None = field(default=None, compare=False, repr=False)
+
+    def close_names(self) -> tuple[Region, ...]:
+        """Close names for an unknown label, computed only when asked (when its finding is written):
+        matching every label a layout merely probes against ~3,200 names would cost ~50 ms a file."""
+        return self.candidates or (self.suggest() if self.suggest is not None else ())
 
 
 def _common_prefix(a: str, b: str) -> str:
@@ -309,7 +317,7 @@ class RegionResolver:
         former = self._former_name(stripped, context, year, via_agency)
         if former is not None:
             return former
-        return RegionMatch("unknown", candidates=self.suggestions(stripped, context))
+        return RegionMatch("unknown", suggest=functools.partial(self.suggestions, stripped, context))
 
     def _from_hits(self, hits, key, context, year, via_agency) -> RegionMatch:
         exact = tuple(c for c, full in hits if full)

@@ -133,7 +133,8 @@ def report_match(add, catalog: Catalog, match: RegionMatch, label: str, cell: st
         else:  # pragma: no cover - every invalid match names its problem
             add("region_unknown", cell=cell, raw=label, label=lab, suggest_zh="", suggest_en="")
         return (f"行标签“{lab}”的区划代码或区划变更有问题", f"row label '{lab}' has a region code or change problem")
-    suggest = _listing(catalog, match) if match.candidates else ""
+    close = match.close_names()
+    suggest = "、".join(catalog.resolver.describe(r) for r in close) if close else ""
     add("region_unknown", cell=cell, raw=label, label=lab,
         suggest_zh=f"（相近名称：{suggest}）" if suggest else "", suggest_en=f" (close names: {suggest})" if suggest else "")
     return (f"行标签“{lab}”无法识别", f"row label '{lab}' is unknown")

@@ -108,8 +108,9 @@ def _deduplicate(df: pd.DataFrame, catalog: Catalog, report: QualityReport) -> p
     dup = df[df.duplicated(keys, keep=False)]
     if dup.empty:
         return df
-    for _, group in dup.groupby(keys, sort=False):
-        rows = sorted(zip(group.index, group.to_dict("records")), key=lambda ir: _rank(ir[1]))
+    records = dict(zip(dup.index, dup.to_dict("records")))  # once: per-group to_dict dominated at national size
+    for _, group in dup[keys].groupby(keys, sort=False):
+        rows = sorted(((i, records[i]) for i in group.index), key=lambda ir: _rank(ir[1]))
         top = [(i, r) for i, r in rows if _rank(r) == _rank(rows[0][1])]
         ind = catalog.indicators.get(rows[0][1]["indicator"])
         name = ind.name_zh if ind else rows[0][1]["indicator"]
