@@ -2,9 +2,11 @@
 
 Run: ``.venv/bin/python benchmarks/bench_clean.py [--raw data/raw] [--repeat 3]``
 
-The baseline, measured in the same run, is ``pandas.read_csv`` (CSV, with the file's encoding) and
-``pandas.read_excel(sheet_name=None)`` (XLSX/XLS, every sheet) over the files ``clean`` discovers: the
-cost of merely reading the raw tables, with no layout detection, parsing, validation or findings.
+The baseline, measured in the same run, merely reads the files ``clean`` discovers with each format's own
+library, with no layout detection, parsing, validation or findings: ``pandas.read_csv`` (CSV, with the
+file's encoding), ``pandas.read_excel(sheet_name=None)`` (XLSX/XLS, every sheet), ``lxml.html`` (web pages:
+parse and list the table cells), ``python-docx`` (Word: paragraphs and table cells), ``pdfplumber`` (PDF:
+page text and ruled tables) and a plain decode (text letters). Each format's share is printed too.
 Prints the best-of-N time of each and the ratio clean / baseline.
 """
 
@@ -17,7 +19,10 @@ import time
 import warnings
 from pathlib import Path
 
+import docx
+import lxml.html
 import pandas as pd
+import pdfplumber
 
 from analysis.clean.findings import QualityReport
 from analysis.clean.pipeline import clean
@@ -46,6 +51,18 @@ def baseline_read(raw: Path, files: list[Path], encodings: dict[Path, str]) -> i
                 elif p.suffix.lower() in (".xlsx", ".xls"):
                     for df in pd.read_excel(io.BytesIO(data), sheet_name=None, header=None).values():
                         cells += df.size
+                elif p.suffix.lower() in (".html", ".htm"):
+                    cells += len(lxml.html.fromstring(data).xpath("//td|//th"))
+                elif p.suffix.lower() == ".docx":
+                    doc = docx.Document(io.BytesIO(data))
+                    cells += len(doc.paragraphs) + sum(len(r.cells) for t in doc.tables for r in t.rows)
+                elif p.suffix.lower() == ".pdf":
+                    with pdfplumber.open(io.BytesIO(data)) as pdf:
+                        for page in pdf.pages:
+                            page.extract_text()
+                            cells += sum(len(row) for tb in page.extract_tables() for row in tb)
+                elif p.suffix.lower() == ".txt":
+                    cells += len(data.decode(encodings.get(p, "utf-8"), errors="replace").splitlines())
             except Exception as err:  # a broken file costs what it costs; report and go on
                 print(f"baseline could not read {p.name}: {type(err).__name__}", file=sys.stderr)
     return cells
@@ -69,14 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"原始数据文件夹不存在 / raw folder not found: {args.raw}", file=sys.stderr)
         return 2
     files = discover_files(args.raw)
-    encodings = {p: _encoding(p, args.raw) for p in files if p.suffix.lower() == ".csv"}
+    encodings = {p: _encoding(p, args.raw) for p in files if p.suffix.lower() in (".csv", ".txt")}
     clean(args.raw)  # warm-up: imports, catalogue load, OpenCC dictionary
     baseline_read(args.raw, files, encodings)
     facts, report, _ = clean(args.raw)
     t_clean = best_of(lambda: clean(args.raw), args.repeat)
     t_base = best_of(lambda: baseline_read(args.raw, files, encodings), args.repeat)
     ratio = t_clean / t_base if t_base > 0 else float("inf")
-    print(f"files: {len(files)}, facts: {len(facts)}, findings: {len(report.findings)}")
+    kinds = sorted({p.suffix.lower() for p in files})
+    print(f"files: {len(files)} ({', '.join(kinds)}), facts: {len(facts)}, findings: {len(report.findings)}")
     print(f"clean():             {t_clean:8.3f} s (best of {args.repeat})")
     print(f"pandas read baseline:{t_base:8.3f} s (best of {args.repeat})")
     print(f"ratio clean/baseline: {ratio:.1f}x")

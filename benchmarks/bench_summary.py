@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/bench_summary.py [--repeat 5] [--facts data/processed/facts.parquet]``
 
 Data: ``data/processed/facts.parquet`` when present, else a synthetic sample-sized table (every region of
-``catalogs/regions.csv`` - 28 for Ningxia - x 6 years x ~40 indicators, some cells missing, some
+宁夏 in ``catalog/data/regions.csv`` - 28 regions - x 6 years x ~40 indicators, some cells missing, some
 approximate). Both implementations get the same table; the baseline is written here, in the style one
 would write in a notebook: for each year x region x indicator, filter the facts, look up the previous
 year, recompute the trend with scipy on the filtered series and rank by filtering the peers (base
@@ -27,12 +27,14 @@ from analysis.stats.derive import indicator_catalog, region_catalog
 from analysis.stats.summary import build_summary
 
 ROOT = Path(__file__).resolve().parents[1]
+PROVINCE_PREFIX = "64"  # 宁夏: the national catalogue holds ~3,200 regions; bench_national.py measures that size
 
 
 def synthetic_facts(years=range(2019, 2025), n_indicators: int = 40, seed: int = 7) -> pd.DataFrame:
     """A sample-sized facts table: all catalogue regions x years x the first ``n_indicators`` indicators."""
     rng = np.random.default_rng(seed)
     regions = region_catalog()
+    regions = regions[regions["code"].str.startswith(PROVINCE_PREFIX)]  # one province: the sample's size
     ind = indicator_catalog()
     must = ["casefile_reviewed", "casefile_excellent", "casefile_passed", "penalties_total", "penalty_fine",
             "penalty_warning", "cases_filed", "fines_collected", "stop_orders", "violations_stopped",
