@@ -6,7 +6,7 @@ The baseline, measured in the same run, merely reads the files ``clean`` discove
 library, with no layout detection, parsing, validation or findings: ``pandas.read_csv`` (CSV, with the
 file's encoding), ``pandas.read_excel(sheet_name=None)`` (XLSX/XLS, every sheet), ``lxml.html`` (web pages:
 parse and list the table cells), ``python-docx`` (Word: paragraphs and table cells), ``pdfplumber`` (PDF:
-page text and ruled tables) and a plain decode (text letters). Each format's share is printed too.
+page text and ruled tables) and a plain decode (text letters).
 Prints the best-of-N time of each and the ratio clean / baseline.
 """
 

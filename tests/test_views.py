@@ -405,7 +405,7 @@ def test_write_tables_csv_and_xlsx(tmp_path):
     assert back["数值"].tolist() == [1.5, 2.0]
     wb = load_workbook(paths["xlsx"])
     assert len(wb.sheetnames) == 2
-    assert wb[wb.sheetnames[0]]["B2"].value == 1.5
+    assert wb[wb.sheetnames[0]]["B5"].value == 1.5  # below the title, unit and source rows and the header
 
 
 def test_html_helpers_escape():

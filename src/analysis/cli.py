@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--lock-timeout", type=float, default=None, metavar="SECONDS",
         help="how long to wait for another run of the same year (default 3600; 0 = exit at once with code 3)",
     )
+    report.add_argument(
+        "--executor", default=None, metavar="NAME",
+        help="how notebooks run: forked (warm kernels; the default where available) or local (ordinary kernels)",
+    )
+    report.add_argument(
+        "--retries", type=int, default=1, metavar="N",
+        help="fresh-kernel retries of a kernel that failed to start or died from outside (default 1)",
+    )
     report.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 

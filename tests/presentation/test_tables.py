@@ -93,7 +93,7 @@ def test_docx_has_heading_paragraphs_and_a_real_table(tmp_path):
     doc = Document(str(path))
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "2024年度行政执法工作总览"
-    assert doc.paragraphs[0].style.name.startswith("Heading")
+    assert doc.paragraphs[0].style.name == "公文标题"  # GB/T 9704 title style (方正小标宋简体 二号)
     assert "第一段叙述。" in texts and "第二段叙述。" in texts  # control character dropped
     assert "表1 主要指标" in texts
     assert len(doc.tables) == 2
@@ -103,7 +103,7 @@ def test_docx_has_heading_paragraphs_and_a_real_table(tmp_path):
     assert t0.rows[2].cells[1].text == "9,172.05"
     assert t0.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert doc.tables[1].rows[1].cells[0].text == HOSTILE  # text, not markup
-    run = doc.paragraphs[1].runs[0]
+    run = doc.paragraphs[texts.index("第一段叙述。")].runs[0]
     assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == tables.DOCX_FONTS["body"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -115,29 +115,33 @@ def test_xlsx_formats_freezes_and_neutralises(tmp_path):
         "数值": [1, 2, 3, 4, 5, 6],
     })
     path = tables.to_xlsx({"主要指标": key, "危险/名称?": hostile, "主要指标 ": key}, tmp_path / "t.xlsx")
+    # no sample note: title, unit and source rows, then the header in row 4 (the layout is tested in
+    # test_exports_paste.py); H = the header row
+    H = 4
     wb = load_workbook(str(path))
     assert wb.sheetnames[0] == "主要指标"
     assert "/" not in wb.sheetnames[1] and "?" not in wb.sheetnames[1]
     assert len(set(wb.sheetnames)) == 3
     ws = wb["主要指标"]
-    assert ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
-    assert ws["A1"].font.bold
+    assert ws.freeze_panes == f"A{H + 1}"
+    assert [c.value for c in ws[H]] == ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
+    assert ws[f"A{H}"].font.bold
     # Numbers stay numbers; formats follow the unit.
-    assert ws["B2"].value == 214 and ws["B2"].number_format == "#,##0"
-    assert ws["B3"].value == pytest.approx(9172.045) and ws["B3"].number_format == "#,##0.00"
-    assert ws["B4"].value == pytest.approx(95.14) and ws["B4"].number_format == "0.0"
-    assert ws["D5"].value is None  # missing previous year is an empty cell, not 0
+    assert ws[f"B{H + 1}"].value == 214 and ws[f"B{H + 1}"].number_format == "#,##0"
+    # rounded as displayed: 9172.045 -> 9172.05 (half up), 95.14 -> 95.1
+    assert ws[f"B{H + 2}"].value == 9172.05 and ws[f"B{H + 2}"].number_format == "#,##0.00"
+    assert ws[f"B{H + 3}"].value == 95.1 and ws[f"B{H + 3}"].number_format == "0.0"
+    assert ws[f"D{H + 4}"].value is None  # missing previous year is an empty cell, not 0
     assert ws.column_dimensions["A"].width >= 2 * len("日常执法巡查")
     ws2 = wb[wb.sheetnames[1]]
-    values = [ws2.cell(row=r, column=1).value for r in range(2, 8)]
+    values = [ws2.cell(row=r, column=1).value for r in range(H + 1, H + 7)]
     assert values[0] == "'=HYPERLINK(\"http://evil\",\"x\")"
     assert values[1].startswith("'+cmd") and values[2] == "'@SUM(A1)"
     assert values[3] == "-3"  # a plain number is not touched
     assert values[4] == "'\tTAB"
     assert values[5] == "银川市"
-    assert all(ws2.cell(row=r, column=1).data_type == "s" for r in range(2, 8))
-    assert ws2["B2"].number_format == "#,##0"
+    assert all(ws2.cell(row=r, column=1).data_type == "s" for r in range(H + 1, H + 7))
+    assert ws2[f"B{H + 1}"].number_format == "#,##0"
 
 
 def test_missing_values_are_left_out_by_default_and_dashed_when_asked():

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from analysis.report.executors.forked import pid_alive
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +34,12 @@ SPECS = {
     "hang": {"file": "hang.ipynb", "title": "超时测试报告", "reads": ["meta.json"]},
     "slow": {"file": "slow.ipynb", "title": "慢速测试报告", "reads": ["meta.json"]},
     "trivial": {"file": "trivial.ipynb", "title": "基准", "reads": []},
+    "gate": {"file": "gate.ipynb", "title": "同步测试报告", "reads": ["meta.json"]},
+    "raises_counted": {"file": "raises_counted.ipynb", "title": "计数故障报告", "reads": ["meta.json"]},
+    "polluter": {"file": "polluter.ipynb", "title": "污染测试报告", "reads": []},
+    "probe": {"file": "probe.ipynb", "title": "隔离检查报告", "reads": []},
 }
+WAIT = 300.0  # upper bound on waiting for an event; tests never wait for a duration
 
 
 def write_processed(folder: Path, years=(2023, 2024), is_sample=True, regions=REGIONS) -> Path:
@@ -90,3 +99,71 @@ def cli(*args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
 def popen(*args: str, **kw) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "analysis", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, **kw)
+
+
+def wait_for(condition, what: str, timeout: float = WAIT, poll: float = 0.02):
+    """Wait until ``condition()`` is truthy (an event: a file appears, a process exits); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(poll)
+
+
+class Gate:
+    """The ``gate`` fixture notebook's folder: it says when it runs, and waits until released."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def param(self) -> str:
+        return f"gate_dir={self.folder}"
+
+    def running_pid(self, alive_only: bool = True) -> int:
+        """Block until the gate notebook runs; its kernel's pid."""
+        def pid():
+            try:
+                value = int((self.folder / "running").read_text("utf-8"))
+            except (OSError, ValueError):
+                return 0
+            return value if not alive_only or pid_alive(value) else 0
+
+        return wait_for(pid, "the gate notebook to run")
+
+    def reset(self) -> None:
+        for name in ("running", "release", "attempts"):
+            with contextlib.suppress(FileNotFoundError):
+                (self.folder / name).unlink()
+
+    def release(self) -> None:
+        (self.folder / "release").write_text("go", "utf-8")
+
+    def attempts(self, name: str = "attempts") -> int:
+        try:
+            return len((self.folder / name).read_text("utf-8").splitlines())
+        except FileNotFoundError:
+            return 0
+
+
+@pytest.fixture
+def gate(tmp_path: Path) -> Gate:
+    return Gate(tmp_path / "gate")
+
+
+def wait_exited(pid: int, what: str = "the kernel to exit") -> None:
+    wait_for(lambda: not pid_alive(pid), what)
+
+
+def read_line_until(stream, needle: str) -> str:
+    """Read a subprocess's text stream line by line until a line contains ``needle`` (blocking reads)."""
+    seen = []
+    for line in stream:
+        seen.append(line)
+        if needle in line:
+            return "".join(seen)
+    pytest.fail(f"stream ended without {needle!r}: {''.join(seen)}")

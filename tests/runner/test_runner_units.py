@@ -15,7 +15,7 @@ from analysis.atomic import OutputLock, atomic_path, atomic_write_text, remove_s
 from analysis.errors import AlreadyRunningError, OutputError, ParameterError
 from analysis.report.build_state import BuildState, file_digest, job_key, notebook_digest
 from analysis.report.htmlexport import NotOfflineError, check_offline, offline_violations
-from analysis.report.index_page import IndexEntry, render_index
+from analysis.report.index_page import SEARCH_SCRIPT, IndexEntry, render_index, script_hash
 from analysis.report.params import (
     check_safe_string,
     check_year,
@@ -229,11 +229,15 @@ def test_lock_fails_fast_or_waits(tmp_path: Path):
             OutputLock(tmp_path, timeout=0).__enter__()
         with pytest.raises(AlreadyRunningError, match="已等待"):
             OutputLock(tmp_path, timeout=0.2).__enter__()
-    # released: a waiting lock gets it once the holder leaves
+    # released: a waiting lock gets it once the holder leaves (the holder leaves when the waiter says it waits)
     holder = OutputLock(tmp_path, timeout=0).__enter__()
     waited = []
-    threading.Timer(0.3, lambda: holder.__exit__(None, None, None)).start()
-    with OutputLock(tmp_path, timeout=10, on_wait=lambda lock: waited.append(True)):
+
+    def on_wait(lock):
+        waited.append(True)
+        threading.Thread(target=holder.__exit__, args=(None, None, None)).start()
+
+    with OutputLock(tmp_path, timeout=300, on_wait=on_wait):
         pass
     assert waited == [True]
 
@@ -283,7 +287,9 @@ def test_index_escapes_data_and_shows_status():
                         True, quality_href="html/01_quality.html", embed_font=False)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<script" not in page
+    # the one script is the index's constant search filter, allowed by its hash and nothing else
+    assert page.count("<script") == 1 and f"<script>{SEARCH_SCRIPT}</script>" in page
+    assert f"script-src {script_hash()};" in page.replace("&#39;", "'")
     assert '<html lang="zh-CN">' in page
     assert "示例数据" in page
     assert "错误 2 项" in page and "提示 5 项" in page

@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.atomic import atomic_path
 from analysis.present.narrative.render import change_case
-from analysis.present.numbers import MISSING_MARK, format_number, is_blank, number_text
+from analysis.present.numbers import MISSING_MARK, decimals_for, format_number, is_blank, number_text
 from analysis.safe_cells import spreadsheet_text, xml_safe
 
 COLUMNS = ["指标", "数值", "单位", "上年", "同比变化", "趋势", "排名"]
@@ -262,19 +262,79 @@ def _number_format(unit: str, value: float) -> str:
     return "#,##0" if float(value).is_integer() else "#,##0.00"
 
 
+_HEADER_UNIT = re.compile(r"（([^（）]+)）$")
+
+
+def column_unit(column: str) -> str:
+    """The unit in a column header's trailing brackets: ``占比（%）`` -> ``%``, ``罚没款（万元）`` -> ``万元``."""
+    match = _HEADER_UNIT.search(str(column))
+    return match.group(1) if match else ""
+
+
+def cell_units(df: pd.DataFrame, column: str) -> list[str]:
+    """The unit of each cell of ``column``: the row's ``单位`` when the table has that column, else the header's."""
+    if "单位" in df.columns and str(column) != "单位":
+        return ["" if is_blank(u) else str(u) for u in df["单位"].tolist()]
+    return [column_unit(column)] * len(df)
+
+
+def export_number(value: float, unit: str = "") -> int | float:
+    """A number as exported (XLSX cell, CSV field): rounded half-up to the decimals the reader sees
+    (:func:`analysis.present.numbers.decimals_for`), so no float noise such as ``42.86004672897196``;
+    whole numbers as ``int``."""
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    places = decimals_for(float(value), unit)
+    rounded = float(number_text(float(value), places if places is not None else 2))
+    return int(rounded) if rounded.is_integer() and places == 0 else rounded
+
+
 def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
 safe_text = spreadsheet_text  # TODO(lead): views still imports this name
 
+SOURCE_LINE = "数据来源：{source}"
+UNIT_LINE = "计量单位：{unit}"
+UNIT_BY_COLUMN = "见“单位”列"
+UNIT_BY_HEADER = "见各列标题（{units}）"
+UNIT_NONE = "—"
+DEFAULT_SOURCE = "行政执法统计报表"
+SAMPLE_RED = "B22222"
 
-def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """An XLSX workbook, one sheet per table: bold frozen header, number formats, column widths.
 
-    Numbers stay numbers (formats: ``#,##0`` counts, ``#,##0.00`` 万元 or fractional values, ``0.0``
-    percentages, chosen by the row's ``单位`` when the table has that column). Every text cell
-    passes through the formula-injection guard. Written atomically.
+def unit_line(df: pd.DataFrame) -> str:
+    """The sheet's 计量单位 line: the ``单位`` column, the units in the column headers, or ``—``."""
+    if "单位" in df.columns:
+        return UNIT_LINE.format(unit=UNIT_BY_COLUMN)
+    units = list(dict.fromkeys(u for u in (column_unit(c) for c in df.columns) if u))
+    return UNIT_LINE.format(unit=UNIT_BY_HEADER.format(units="、".join(units)) if units else UNIT_NONE)
+
+
+def _page_setup(ws, n_columns: int, header_row: int) -> None:
+    """A4, fitted to one page wide (as many pages tall as needed), header row repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if n_columns > 6 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_options.horizontalCentered = True
+
+
+def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titles: Mapping[str, str] | None = None,
+            source: str | None = None, sample_note: str | None = None) -> Path:
+    """An XLSX workbook for pasting, one sheet per table.
+
+    Each sheet starts with a title row (``titles[name]``, else the table's ``attrs["caption"]``, else the
+    sheet name), the 计量单位 line (:func:`unit_line`), the 数据来源 line (``source``) and, for sample data,
+    ``sample_note`` in red; then the bold header (frozen, repeated on printed pages) and the rows. Numbers
+    stay numbers, rounded as displayed (:func:`export_number`), with number formats (``#,##0`` counts,
+    ``#,##0.00`` 万元 or fractional values, ``0.0`` percentages) chosen by the row's ``单位`` or the header's
+    unit; the 同比变化 of a key-indicator table is a number with a ``+0.0%`` / ``+0.0"个百分点"`` format
+    (``attrs["change_numbers"]``). A4, fitted to the page width. Every text cell passes through the
+    formula-injection guard. Written atomically.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -289,36 +349,61 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     for name, df in tables.items():
         ws = wb.create_sheet(_sheet_title(str(name), used))
         columns = [str(c) for c in df.columns]
-        units = df["单位"].astype(str).tolist() if "单位" in df.columns else [""] * len(df)
+        ncols = max(1, len(columns))
+        title = (titles or {}).get(name) or df.attrs.get("caption") or str(name)
+        meta = [(safe_text(title), Font(bold=True, size=14)),
+                (safe_text(unit_line(df)), Font(size=10)),
+                (safe_text(SOURCE_LINE.format(source=source or DEFAULT_SOURCE)), Font(size=10))]
+        if sample_note:
+            meta.append((safe_text(sample_note), Font(size=10, bold=True, color=SAMPLE_RED)))
+        for r, (text, font) in enumerate(meta, start=1):
+            cell = ws.cell(row=r, column=1, value=text)
+            cell.font = font
+            cell.alignment = Alignment(horizontal="left", vertical="center")
+            if ncols > 1:
+                ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+        header = len(meta) + 1
+        change_numbers = df.attrs.get("change_numbers") or {}
+        approx = set(df.attrs.get("approx") or [])
+        names = df["指标"].tolist() if "指标" in df.columns else [None] * len(df)
+        units_by_col = {c: cell_units(df, c) for c in df.columns}
         widths = [_display_width(c) for c in columns]
         for j, col in enumerate(columns, start=1):
-            cell = ws.cell(row=1, column=j, value=safe_text(col))
+            cell = ws.cell(row=header, column=j, value=safe_text(col))
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for i, values in enumerate(df.itertuples(index=False), start=2):
-            for j, value in enumerate(values, start=1):
-                if is_blank(value):
-                    cell = ws.cell(row=i, column=j, value=None)
-                elif isinstance(value, bool | np.bool_):
-                    cell = ws.cell(row=i, column=j, value=bool(value))
-                elif isinstance(value, numbers.Real):
-                    number = int(value) if isinstance(value, numbers.Integral) else float(value)
-                    cell = ws.cell(row=i, column=j, value=number)
-                    cell.number_format = _number_format(units[i - 2], float(value))
+        for i, values in enumerate(df.itertuples(index=False)):
+            row = header + 1 + i
+            for j, (col, value) in enumerate(zip(df.columns, values), start=1):
+                unit = units_by_col[col][i]
+                if str(col) == "同比变化" and names[i] in change_numbers:
+                    number, number_format = change_numbers[names[i]]
+                    cell = ws.cell(row=row, column=j, value=number)
+                    cell.number_format = number_format
                     cell.alignment = Alignment(horizontal="right")
-                    widths[j - 1] = max(widths[j - 1], len(format_cell(value, units[i - 2])))
-                    cell.border = border
-                    continue
+                    widths[j - 1] = max(widths[j - 1], _display_width(str(value)))
+                elif is_blank(value):
+                    cell = ws.cell(row=row, column=j, value=None)
+                elif isinstance(value, bool | np.bool_):
+                    cell = ws.cell(row=row, column=j, value=bool(value))
+                elif isinstance(value, numbers.Real):
+                    cell = ws.cell(row=row, column=j, value=export_number(value, unit))
+                    cell.number_format = _number_format(unit, float(cell.value))
+                    if str(col) == "数值" and names[i] in approx:
+                        cell.number_format = _prefixed(cell.number_format, '"约"')
+                    cell.alignment = Alignment(horizontal="right")
+                    widths[j - 1] = max(widths[j - 1], len(format_cell(value, unit)))
                 else:
                     text = safe_text(value)
-                    cell = ws.cell(row=i, column=j, value=text)
+                    cell = ws.cell(row=row, column=j, value=text)
                     widths[j - 1] = max(widths[j - 1], _display_width(text))
                 cell.border = border
         for j, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = min(60, max(8, width + 2))
-        ws.freeze_panes = "A2"
+        ws.freeze_panes = f"A{header + 1}"
+        _page_setup(ws, ncols, header)
     if not wb.sheetnames:
         wb.create_sheet("空表")
     dest = Path(path)
@@ -329,13 +414,19 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
 
 __all__ = [
     "COLUMNS",
+    "cell_units",
+    "change_parts",
     "change_text",
+    "column_unit",
     "display_frame",
+    "export_number",
     "format_cell",
     "key_indicator_table",
+    "numeric_columns",
     "safe_text",
     "to_docx",
     "to_html",
     "to_markdown",
     "to_xlsx",
+    "unit_line",
 ]

@@ -8,44 +8,40 @@ One orchestration function, :func:`run_report`, in papermill's style:
    :class:`ParameterError` (:mod:`analysis.report.params`).
 2. *Lock* ``outputs/<year>/`` (:class:`analysis.atomic.OutputLock`; a second run waits), remove
    temp files a killed run left behind, load the build state (:mod:`analysis.report.build_state`).
-3. *Run* stale jobs in parallel (a thread pool; each notebook runs in its own kernel process):
+3. *Run* stale jobs through an executor (:mod:`analysis.report.executors`: ``forked`` warm kernels
+   by default, ``local`` ordinary kernels; each notebook in its own fresh kernel process):
    papermill writes the executed notebook to a temp name, nbconvert exports it to a temp HTML
    (:mod:`analysis.report.htmlexport`); a failing or timed-out notebook still gets both, with the
-   failure marked. The :class:`ReportManager` owns the side effects: timing, the progress bar
-   and status lines, moving temp files into place, and recording a job in the state only once
-   its outputs are in place.
+   failure marked. The :class:`~analysis.report.manager.ReportManager` owns the side effects:
+   timing, the progress bar and status lines, moving temp files into place, recording a job in
+   the state only once its outputs are in place, and retrying an attempt whose kernel failed to
+   start or died from outside (a bounded number of times, recorded per report; a notebook's own
+   error is never retried).
 4. *Index*: ``outputs/<year>/index.html`` (:mod:`analysis.report.index_page`), then a summary table.
-
-Kernel: ``kernel_name="python3"``. jupyter_client resolves it to the kernelspec of the running
-environment (``.venv/share/jupyter/kernels/python3``, whose ``argv[0]`` ``python`` is replaced by
-``sys.executable``), so notebooks import the same ``analysis`` package as the runner.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
-import signal
 import sys
-import threading
-import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from analysis import __version__
-from analysis.atomic import OutputLock, ensure_dir, remove_stale_temps, replace_file, temp_path_for
-from analysis.errors import AnalysisError, ExecutionError, OutputError, ParameterError
+from analysis.atomic import OutputLock, ensure_dir, remove_stale_temps
+from analysis.errors import ExecutionError, ParameterError
 from analysis.report.build_state import BuildState, data_digest, job_key, notebook_digest, package_digest
+from analysis.report.executors import Executor, resolve_executor
+from analysis.report.jobs import STATUS_ZH, Job, JobResult, Outcome, YearResult  # noqa: F401 - re-exported
+from analysis.report.manager import DEFAULT_RETRIES, ReportManager
 from analysis.report.params import (
     REGION_PARAMETER,
     DataInfo,
-    Region,
     check_path,
     check_year,
     convert_value,
@@ -56,72 +52,10 @@ from analysis.report.params import (
 )
 from analysis.report.suite import NotebookSpec, Suite, load_suite
 
-KERNEL_NAME = "python3"
 DEFAULT_NOTEBOOKS = Path("notebooks")
 LOCK_TIMEOUT_ENV = "ENFORCEMENT_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 3600.0
 SUBDIRS = ("html", "notebooks", "figures", "tables")
-
-STATUS_ZH = {"ok": "成功", "failed": "失败", "skipped": "跳过"}
-
-
-@dataclass
-class Job:
-    id: str
-    spec: NotebookSpec
-    input_path: Path
-    title: str
-    parameters: dict[str, Any]
-    key: str
-    region: Region | None = None
-    selected: bool = True  # False: another region than the one asked for with -p region=...
-
-    @property
-    def html_rel(self) -> str:
-        return f"html/{self.id}.html"
-
-    @property
-    def notebook_rel(self) -> str:
-        return f"notebooks/{self.id}.ipynb"
-
-
-@dataclass
-class Outcome:
-    """What a worker produced: temp files to move into place, and how it went."""
-
-    status: str  # ok | failed
-    seconds: float
-    message: str = ""
-    tmp_notebook: Path | None = None
-    tmp_html: Path | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class JobResult:
-    job: Job
-    status: str  # ok | failed | skipped
-    seconds: float
-    message: str = ""
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class YearResult:
-    year: int
-    year_dir: Path
-    results: list[JobResult]
-    index_written: bool = False
-
-    @property
-    def failed(self) -> list[JobResult]:
-        return [r for r in self.results if r.status == "failed"]
-
-    def counts(self) -> dict[str, int]:
-        out = {"ok": 0, "failed": 0, "skipped": 0}
-        for r in self.results:
-            out[r.status] += 1
-        return out
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -207,259 +141,41 @@ def plan_jobs(
             )
     return jobs
 
-
 # --- execution -----------------------------------------------------------------------------------
 
 
-def kernel_warning() -> str:
-    """A warning when the ``python3`` kernelspec would start another interpreter than this one.
-
-    (A user-level ``~/.local/share/jupyter/kernels/python3`` pointing at a system Python shadows the
-    environment's own spec; notebooks would then not find the ``analysis`` package.)
-    """
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
+def _outcome(fut: Future) -> Outcome:
+    """An executor's future as an outcome; an executor that raised counts as an infrastructure failure."""
     try:
-        spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
-    except NoSuchKernel:
-        return f"未找到内核 {KERNEL_NAME} / kernelspec {KERNEL_NAME} not found; run: python -m ipykernel install --sys-prefix"
-    exe = spec.argv[0] if spec.argv else ""
-    if exe in ("python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"):
-        return ""  # jupyter_client replaces these with sys.executable
-    if Path(exe).resolve() != Path(sys.executable).resolve():
-        return (
-            f"内核 {KERNEL_NAME} 使用的解释器 {exe} 不是当前环境的 {sys.executable} / kernelspec "
-            f"{spec.resource_dir} starts {exe}; reinstall with: {sys.executable} -m ipykernel install --sys-prefix"
-        )
-    return ""
+        return fut.result()
+    except Exception as err:  # noqa: BLE001 - e.g. a remote worker lost: retried like a dead kernel
+        return Outcome("failed", 0.0, f"执行器出错 / executor error: {type(err).__name__}: {err}", infrastructure=True)
 
 
-class KernelRegistry:
-    """Live kernel managers, so an interrupted run can stop its kernels at once."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._kms: set = set()
-
-    def add(self, km) -> None:
-        with self._lock:
-            self._kms.add(km)
-
-    def discard(self, km) -> None:
-        with self._lock:
-            self._kms.discard(km)
-
-    def kill_all(self) -> None:
-        with self._lock:
-            kms = list(self._kms)
-        for km in kms:
-            pid = getattr(getattr(km, "provisioner", None), "pid", None)
-            if pid:
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-
-
-def kernel_manager_class(log_path: Path, registry: KernelRegistry):
-    """An AsyncKernelManager that logs kernel stdout/stderr to a file and registers itself."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class ReportKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw):
-            log = open(log_path, "ab")  # noqa: SIM115 - closed in shutdown/cleanup below
-            kw.setdefault("stdout", log)
-            kw.setdefault("stderr", log)
-            self._report_log = log
-            registry.add(self)
-            try:
-                return await super().start_kernel(**kw)
-            finally:
-                log.close()  # the child keeps its own descriptor
-
-        async def shutdown_kernel(self, *args, **kwargs):
-            try:
-                return await super().shutdown_kernel(*args, **kwargs)
-            finally:
-                registry.discard(self)
-
-    return ReportKernelManager
-
-
-def execute_job(job: Job, year_dir: Path, timeout: float, registry: KernelRegistry, cancel: threading.Event) -> Outcome:
-    """Run one notebook into temp files (worker thread). Never raises for notebook problems."""
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
-    from analysis.report.htmlexport import export_html
-
-    start = time.perf_counter()
-    final_nb = year_dir / job.notebook_rel
-    final_html = year_dir / job.html_rel
-    tmp_nb = temp_path_for(final_nb)
-    tmp_html = temp_path_for(final_html)
-    log_path = year_dir / ".cache" / "logs" / f"{job.id}.kernel.log"
-    with contextlib.suppress(OSError):
-        log_path.unlink()
-    status, message, timed_out = "ok", "", None
-    try:
-        papermill.execute_notebook(
-            str(job.input_path),
-            str(tmp_nb),
-            parameters=job.parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            start_timeout=120,
-            execution_timeout=timeout,
-            kernel_manager_class=kernel_manager_class(log_path, registry),
-            shutdown_kernel="immediate",
-            # The kernel runs in the notebook's folder, as when an analyst opens it in JupyterLab.
-            resources={"metadata": {"path": str(job.input_path.parent)}},
-        )
-    except PapermillExecutionError as err:
-        status = "failed"
-        message = f"第 {err.exec_count} 个单元出错 / cell {err.exec_count}: {err.ename}: {err.evalue}".strip()
-    except CellTimeoutError:
-        status, timed_out = "failed", float(timeout)
-        message = f"单元运行超过 {timeout:g} 秒，已终止 / cell timed out after {timeout:g}s"
-    except DeadKernelError:
-        status = "failed"
-        message = "内核意外退出 / kernel died" if not cancel.is_set() else "已中断 / interrupted"
-    except AnalysisError as err:
-        status, message = "failed", str(err)
-    except Exception as err:  # noqa: BLE001 - isolate any papermill/nbclient failure to this job
-        status, message = "failed", f"{type(err).__name__}: {err}"
-    if cancel.is_set() or not tmp_nb.is_file():
-        with contextlib.suppress(OSError):
-            tmp_nb.unlink()
-        return Outcome("failed", time.perf_counter() - start, message or "未生成笔记本 / no notebook written")
-    warnings: list[str] = []
-    try:
-        result = export_html(tmp_nb, tmp_html, job.title, timeout=timed_out)
-        warnings.extend(result.warnings)
-        if result.too_large and status == "ok":
-            status, message = "failed", result.warnings[-1]
-    except AnalysisError as err:
-        status, message = "failed", (message + "；" if message else "") + str(err)
-        tmp_html = None
-    except Exception as err:  # noqa: BLE001
-        status, message = "failed", f"HTML 导出失败 / export failed: {type(err).__name__}: {err}"
-        tmp_html = None
-    return Outcome(status, time.perf_counter() - start, message, tmp_nb, tmp_html, warnings)
-
-
-class ReportManager:
-    """Owns the side effects of a year's run: timing, progress, status lines, saving, state, summary."""
-
-    def __init__(self, year: int, year_dir: Path, state: BuildState, total: int, progress: bool, stream: TextIO):
-        self.year = year
-        self.year_dir = year_dir
-        self.state = state
-        self.stream = stream
-        self.results: list[JobResult] = []
-        self.started = time.perf_counter()
-        self.verbose = progress
-        self.bar = None
-        if progress and total:
-            from tqdm import tqdm
-
-            # disable=None: no bar when stderr is not a terminal (cron, CI); status lines still go to stdout.
-            self.bar = tqdm(total=total, desc=f"{year} 报告", unit="份", file=sys.stderr, leave=False, disable=None)
-
-    def _line(self, text: str) -> None:
-        if not self.verbose:
-            return
-        if self.bar is not None:
-            self.bar.write(text, file=self.stream)
-        else:
-            print(text, file=self.stream, flush=True)
-
-    def _done(self, result: JobResult) -> JobResult:
-        self.results.append(result)
-        if self.bar is not None:
-            self.bar.update(1)
-        line = f"  {result.job.id:<32} {STATUS_ZH[result.status]} {result.status:<7} {result.seconds:7.1f}s"
-        if result.message:
-            line += f"  {result.message}"
-        self._line(line)
-        return result
-
-    def skip(self, job: Job) -> JobResult:
-        entry = self.state.jobs.get(job.id, {})
-        return self._done(JobResult(job, "skipped", 0.0, warnings=list(entry.get("warnings", []))))
-
-    def finish(self, job: Job, outcome: Outcome) -> JobResult:
-        """Move temp outputs into place, then (success only) record the job in the state."""
-        message = outcome.message
-        status = outcome.status
-        try:
-            if outcome.tmp_notebook is not None:
-                replace_file(outcome.tmp_notebook, self.year_dir / job.notebook_rel)
-            if outcome.tmp_html is not None:
-                replace_file(outcome.tmp_html, self.year_dir / job.html_rel)
-        except OutputError as err:
-            status, message = "failed", str(err)
-        if status == "ok":
-            self.state.record(
-                job.id,
-                {
-                    "key": job.key,
-                    "title": job.title,
-                    "seconds": round(outcome.seconds, 3),
-                    "finished": datetime.now().isoformat(timespec="seconds"),
-                    "warnings": outcome.warnings,
-                },
-            )
-        else:
-            self.state.forget(job.id)
-        self.state.save()
-        return self._done(JobResult(job, status, outcome.seconds, message, outcome.warnings))
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-    def summary(self) -> str:
-        lines = [f"{self.year} 年报告汇总 / summary ({self.year_dir})"]
-        lines.append(f"  {'笔记本 notebook':<34}{'状态 status':<16}{'秒 seconds':>10}")
-        for r in sorted(self.results, key=lambda r: r.job.id):
-            lines.append(f"  {r.job.id:<34}{STATUS_ZH[r.status] + ' ' + r.status:<16}{r.seconds:>10.1f}")
-        counts = {s: sum(r.status == s for r in self.results) for s in STATUS_ZH}
-        lines.append(
-            f"  成功 ok {counts['ok']}，失败 failed {counts['failed']}，跳过 skipped {counts['skipped']}；"
-            f"用时 {time.perf_counter() - self.started:.1f}s"
-        )
-        for r in self.results:
-            if r.status == "failed":
-                lines.append(f"  失败 / failed: {r.job.id}: {r.message} -> {self.year_dir / r.job.html_rel}")
-            for w in r.warnings if r.status != "skipped" else []:
-                lines.append(f"  警告 / warning: {r.job.id}: {w}")
-        return "\n".join(lines)
-
-
-def _run_parallel(jobs: list[Job], manager: ReportManager, n_workers: int, timeout: float) -> None:
-    registry = KernelRegistry()
-    cancel = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="report")
+def run_jobs(jobs: list[Job], manager: ReportManager, executor: Executor) -> None:
+    """Submit every job, finish each as it completes, resubmit infrastructure failures the manager allows."""
     futures: dict[Future, Job] = {}
     try:
         for job in jobs:
-            futures[pool.submit(execute_job, job, manager.year_dir, timeout, registry, cancel)] = job
+            futures[executor.submit(job, manager.year_dir)] = job
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                manager.finish(futures[fut], fut.result())
+                job = futures.pop(fut)
+                outcome = _outcome(fut)
+                if manager.should_retry(job, outcome):
+                    again = executor.submit(job, manager.year_dir)
+                    futures[again] = job
+                    pending.add(again)
+                else:
+                    manager.finish(job, outcome)
     except BaseException:
-        # Interrupted (Ctrl-C) or an output error: stop kernels so the threads end promptly.
-        cancel.set()
+        # Interrupted (Ctrl-C) or an output error: stop kernels so the workers end promptly.
         for fut in futures:
             fut.cancel()
-        registry.kill_all()
+        executor.cancel()
         raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the orchestration function ------------------------------------------------------------------
@@ -539,19 +255,25 @@ def run_report(
     stream: TextIO | None = None,
     data_info: DataInfo | None = None,
     lock_timeout: float | None = None,
+    executor: str | None = None,
+    retries: int = DEFAULT_RETRIES,
 ) -> YearResult:
     """Build ``outputs/<year>/``: validate, lock, run stale notebooks in parallel, export, index.
 
-    ``parameters`` are raw ``-p NAME=VALUE`` strings, validated against the notebooks. Returns a
-    :class:`YearResult`; raises :class:`ParameterError` (before any kernel starts),
-    :class:`OutputError`, or :class:`AlreadyRunningError`. Failed notebooks do not raise: see
-    ``YearResult.failed``.
+    ``parameters`` are raw ``-p NAME=VALUE`` strings, validated against the notebooks. ``executor``
+    names a registered executor (default: ``forked`` where available, else ``local``); ``retries``
+    bounds the fresh-kernel attempts after an infrastructure failure. Returns a :class:`YearResult`;
+    raises :class:`ParameterError` (before any kernel starts), :class:`OutputError`, or
+    :class:`AlreadyRunningError`. Failed notebooks do not raise: see ``YearResult.failed``.
     """
     stream = stream or sys.stdout
     if timeout is None or timeout <= 0:
         raise ParameterError("--timeout 应为正数（秒）", "--timeout must be a positive number of seconds")
     if jobs is not None and jobs < 1:
         raise ParameterError("--jobs 应为正整数", "--jobs must be a positive integer")
+    if retries < 0:
+        raise ParameterError("--retries 应为非负整数", "--retries must be zero or more")
+    executor_cls = resolve_executor(executor)
     info = data_info or load_data_info(processed_dir)
     suite = load_suite(notebooks_dir)
     year_dir = Path(outputs_dir).resolve() / str(int(year))
@@ -572,6 +294,7 @@ def run_report(
             flush=True,
         )
 
+    warnings: list[str] = []
     with OutputLock(year_dir, _lock_timeout() if lock_timeout is None else lock_timeout, on_wait):
         remove_stale_temps(year_dir)
         for sub in SUBDIRS:
@@ -587,24 +310,31 @@ def run_report(
             if force or not state.is_fresh(j.id, j.key, [year_dir / j.html_rel, year_dir / j.notebook_rel])
         ]
         run_ids = {j.id for j in to_run}
-        manager = ReportManager(year, year_dir, state, len(selected), progress, stream)
+        manager = ReportManager(year, year_dir, state, len(selected), progress, stream, retries)
         try:
             for job in selected:
                 if job.id not in run_ids:
                     manager.skip(job)
             if to_run:
+                from analysis.report.executors.notebook import kernel_warning
+
                 warning = kernel_warning()
                 if warning:
                     print(f"警告 / warning: {warning}", file=stream, flush=True)
                 n_workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
-                _run_parallel(to_run, manager, n_workers, timeout)
+                with executor_cls(n_workers, timeout, year_dir / ".cache" / "logs") as pool:
+                    try:
+                        run_jobs(to_run, manager, pool)
+                    finally:
+                        warnings = list(pool.warnings)
+                manager.record_run(executor_cls.name, warnings)
         finally:
             manager.close()
         state.save()
         written = _write_index(year, year_dir, planned, manager, info, force)
         if progress:
-            print(manager.summary(), file=stream, flush=True)
-    return YearResult(year, year_dir, manager.results, written)
+            print(manager.summary(executor_cls.name if to_run else "", warnings), file=stream, flush=True)
+    return YearResult(year, year_dir, manager.results, written, executor_cls.name if to_run else "")
 
 
 def run_report_cli(args) -> int:
@@ -612,6 +342,7 @@ def run_report_cli(args) -> int:
     # Failures are reported in our summary; papermill/nbclient/asyncio log lines would only be noise.
     for name in ("papermill", "nbclient", "traitlets", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
+    resolve_executor(getattr(args, "executor", None))  # an unknown or unusable executor: fail before anything
     info = load_data_info(args.processed)
     if getattr(args, "years", None):
         years = list(args.years)
@@ -638,11 +369,17 @@ def run_report_cli(args) -> int:
             progress=not quiet,
             data_info=info,
             lock_timeout=getattr(args, "lock_timeout", None),
+            executor=getattr(args, "executor", None),
+            retries=getattr(args, "retries", DEFAULT_RETRIES),
         )
         results.append(result)
         if quiet:
             c = result.counts()
-            print(f"{year}: 成功 ok {c['ok']}，失败 failed {c['failed']}，跳过 skipped {c['skipped']} -> {result.year_dir}")
+            retried = sum(len(v) for v in result.retries.values())
+            print(
+                f"{year}: 成功 ok {c['ok']}，失败 failed {c['failed']}，跳过 skipped {c['skipped']}，"
+                f"重试 retries {retried} -> {result.year_dir}"
+            )
     failed = [f"{r.year}/{f.job.id}" for r in results for f in r.failed]
     if failed:
         raise ExecutionError(

@@ -1,9 +1,10 @@
 """The case-file evaluation report (notebook 04), and the case-file figures the overview and profile share.
 
 Data: :func:`casefile_rates` (pass and excellent rates with Wilson intervals), :func:`casefile_rate_table`,
-:func:`casefile_difference`, :func:`funnel_frames`, :func:`pass_rate_frame` (the one home of the pass-rate
-chart's frame); prose: :func:`casefile_paragraph`, :func:`describe_test`. Sections: :func:`intro`,
-:func:`by_year`, :func:`by_city`, :func:`tests`, :func:`funnel`, :func:`export`.
+:func:`casefile_difference`, :func:`change_test`, :func:`funnel_frames`, :func:`pass_rate_frame` (the one home
+of the pass-rate chart's frame); prose: :func:`casefile_paragraph`, :func:`describe_test` (for the leaders)
+and :func:`describe_method` (for the 附注). Sections: :func:`intro`, :func:`by_year`, :func:`by_city`,
+:func:`tests`, :func:`funnel`, :func:`notes`, :func:`export`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from analysis.present.narrative import format_row
 from analysis.views.context import Report
 from analysis.views.display import Figure, Html, Section, Table, header_html, paragraphs
-from analysis.views.shaping import CASEFILE_INDICATORS, fmt, row_of
-from analysis.views.wording import join, points_change, say, template
+from analysis.views.shaping import CASEFILE_INDICATORS, row_of
+from analysis.views.wording import flat_threshold_points, join, points_change, say, template
 
 RATES = ("pass", "excellent")
 """The two rates of an evaluation: ``<rate>_rate``, ``<rate>_lo``, ``<rate>_hi`` columns of :func:`casefile_rates`."""
@@ -145,34 +147,53 @@ def pass_rate_figure(rep: Report, rates: pd.DataFrame, labels: Sequence[str], ra
 
 
 def describe_test(result: Mapping, subject: str) -> str:
-    """One or two formal Chinese sentences on a difference test: which test, why, and the conclusion.
+    """One sentence for the leaders on a difference test: whether ``subject`` differs, with the P value.
 
-    ``subject`` names what is compared, e.g. ``各设区市案卷合格率``.
+    ``subject`` names what is compared, e.g. ``各设区市案卷合格率``. The test's name and why it was chosen
+    are for the 附注 (:func:`describe_method`), not for this sentence.
     """
     test = str(result.get("test", "none"))
     excluded = list(result.get("excluded") or [])
     ex_text = (say("casefile", "test.excluded", regions=join("common", "list_separator", excluded))
                if excluded else "")
-    reason = str(result.get("reason_zh", ""))
     if test == "none":
-        return say("casefile", "test.not_tested", subject=subject, reason=reason, excluded=ex_text)
-    name = template("casefile", "test.names").get(test, test)
+        return say("casefile", "test.not_tested", subject=subject, reason=str(result.get("reason_zh", "")),
+                   excluded=ex_text)
     p = float(result.get("p_value", math.nan))
     p_text = say("casefile", "test.p_small") if p < 0.001 else say("casefile", "test.p_value", p=p)
     verdict = say("casefile", "test.significant" if result.get("significant") else "test.not_significant",
                   subject=subject)
+    return say("casefile", "test.result", subject=subject, excluded=ex_text, p=p_text, verdict=verdict)
+
+
+def describe_method(result: Mapping, subject: str) -> str:
+    """The 附注 sentence on a difference test: which test and why (statistic and degrees of freedom)."""
+    test = str(result.get("test", "none"))
+    if test == "none":
+        return ""
+    name = template("casefile", "test.names").get(test, test)
     stat = result.get("statistic")
     stat_text = ""
     if test == "chi2" and stat is not None and not math.isnan(float(stat)):
         stat_text = say("casefile", "test.chi2_statistic", statistic=float(stat), dof=int(result.get("dof")))
-    return say("casefile", "test.result", subject=subject, name=name, reason=reason, excluded=ex_text,
-               statistic=stat_text, p=p_text, verdict=verdict)
+    return say("casefile", "test.method", subject=subject, name=name, reason=str(result.get("reason_zh", "")),
+               statistic=stat_text)
+
+
+def change_test(this: Mapping, earlier: Mapping, successes: str = "passed") -> dict:
+    """:func:`analysis.stats.rates.rate_difference_test` of one rate between two evaluations (rows of
+    :func:`casefile_rates`): the test the case-file report and the overview both state with the change."""
+    from analysis.stats.rates import rate_difference_test
+
+    return rate_difference_test([float(this[successes]), float(earlier[successes])],
+                                [float(this["reviewed"]), float(earlier["reviewed"])])
 
 
 def casefile_paragraph(summary: pd.DataFrame, region_code: str, year: int, region_name: str) -> str:
     """A compact paragraph on the case-file evaluation published in ``year`` (it covers the cases of
     ``evaluated_year``): files reviewed by grade, pass and excellent rates with the 95 % Wilson
-    interval, and the change against the previous evaluation. Empty string when there is none."""
+    interval, and the change against the previous evaluation together with whether the test of the two
+    evaluations' counts (:func:`change_test`) can tell it from chance. Empty string when there is none."""
     from analysis.present.narrative import format_value
 
     rates = casefile_rates(summary, region_code=region_code, upto_year=year)
@@ -182,8 +203,8 @@ def casefile_paragraph(summary: pd.DataFrame, region_code: str, year: int, regio
     r = this.iloc[0]
     get = {c: row_of(summary, region_code, year, c) for c in CASEFILE_INDICATORS}
     text = say("casefile", "paragraph.lead", year=int(year), region=region_name,
-               evaluated_year=int(r["evaluated_year"]), reviewed=fmt(get["casefile_reviewed"]))
-    grades = [say("casefile", f"paragraph.grades.{c}", value=fmt(get[c]))
+               evaluated_year=int(r["evaluated_year"]), reviewed=format_row(get["casefile_reviewed"]))
+    grades = [say("casefile", f"paragraph.grades.{c}", value=format_row(get[c]))
               for c in ("casefile_excellent", "casefile_passed", "casefile_failed")
               if get[c] is not None and not bool(get[c]["missing"])]
     if grades:
@@ -197,8 +218,15 @@ def casefile_paragraph(summary: pd.DataFrame, region_code: str, year: int, regio
     earlier = rates[(rates["year"] < int(year)) & (rates["reviewed"] > 0)]
     if len(earlier) and r["reviewed"] > 0:
         p = earlier.iloc[-1]
+        diff = float(r["pass_rate"]) - float(p["pass_rate"])
+        test = ""
+        if abs(diff) >= flat_threshold_points():
+            result = change_test(r, p)
+            if result["test"] != "none":
+                test = say("casefile", "paragraph.change_significant" if result["significant"]
+                           else "paragraph.change_not_significant")
         text += say("casefile", "paragraph.compared", year=int(p["year"]), evaluated_year=int(p["evaluated_year"]),
-                    change=points_change(float(r["pass_rate"]) - float(p["pass_rate"])))
+                    change=points_change(diff), test=test)
     else:
         text += say("casefile", "paragraph.not_compared")
     return text + say("casefile", "paragraph.end")
@@ -257,7 +285,9 @@ def by_year(rep: Report) -> Section:
         out.append(Figure(fig, rep.out_dir, f"04_casefile_by_year_{rate}"))
     if len(rates) >= 2:
         test = casefile_difference(rates, "year")
-        out.append(paragraphs(describe_test(test, say("casefile", "by_year.test_subject"))))
+        subject = say("casefile", "by_year.test_subject")
+        out.append(paragraphs(describe_test(test, subject)))
+        rep.keep_note(describe_method(test, subject))
     else:
         out.append(paragraphs(say("casefile", "by_year.one_year")))
     return out
@@ -293,10 +323,13 @@ def tests(rep: Report) -> Section:
     cities = _by_city(rep)
     if not len(cities):
         return Section([paragraphs(say("casefile", "tests.none"))])
-    text = "".join(describe_test(casefile_difference(cities, "region_name", successes=col),
-                                 say("casefile", f"tests.subject_{rate}"))
-                   for col, rate in (("passed", "pass"), ("excellent", "excellent")))
-    return Section([paragraphs(text)])
+    texts = []
+    for col, rate in (("passed", "pass"), ("excellent", "excellent")):
+        result = casefile_difference(cities, "region_name", successes=col)
+        subject = say("casefile", f"tests.subject_{rate}")
+        texts.append(describe_test(result, subject))
+        rep.keep_note(describe_method(result, subject))
+    return Section([paragraphs("".join(texts))])
 
 
 def funnel(rep: Report) -> Section:
@@ -325,6 +358,17 @@ def funnel(rep: Report) -> Section:
                                       "合格率（%）": points["rate"],
                                       "是否超出99.8%控制限": points["outlier"].map({True: "是", False: "否"})}))
     return Section([Figure(fig, rep.out_dir, "04_casefile_funnel"), paragraphs(text)])
+
+
+NOTES = ("wilson", "rate_test", "funnel", "assigned")
+"""The 附注 of the case-file report (``common.yaml`` ``notes.<key>``), before the tests' own notes."""
+
+
+def notes(rep: Report) -> Section:
+    """The 附注 on methods: interval, tests (each test run in the report, with why it was chosen), funnel."""
+    from analysis.views.notes import notes_section
+
+    return notes_section(rep, NOTES)
 
 
 def export(rep: Report) -> Section:

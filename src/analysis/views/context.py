@@ -12,6 +12,7 @@ home of the closing "write the tables" step.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class Report:
     region: dict | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
+    method_notes: list[str] = field(default_factory=list)
 
     @property
     def is_sample(self) -> bool:
@@ -56,6 +58,14 @@ class Report:
         if self.is_sample:
             source += say("common", "chart.source_sample_suffix")
         return {"source": source, "data_year": self.year, "is_sample": self.is_sample}
+
+    @functools.cached_property
+    def flags(self) -> frozenset[tuple[int, str, str]]:
+        """``(year, region_code, indicator)`` of the figures the quality report flags
+        (:func:`analysis.views.flags.flagged_figures`)."""
+        from analysis.views.flags import flagged_figures
+
+        return flagged_figures(self.data.facts, self.data.quality)
 
     @property
     def province(self) -> dict:
@@ -73,6 +83,12 @@ class Report:
             self.texts.append(text)
         return text
 
+    def keep_note(self, text: str) -> str:
+        """Record a sentence for the report's 附注 on methods (:mod:`analysis.views.notes`); returns it."""
+        if text:
+            self.method_notes.append(text)
+        return text
+
     def export(self, stem: str, *, keep_empty: bool = False, fallback: dict | None = None,
                docx_title: str | None = None, note: str | None = "tables") -> Section:
         """Write the kept tables to ``tables/<stem>.xlsx`` and ``tables/<stem>_<name>.csv``.
@@ -85,7 +101,7 @@ class Report:
         tables = {k: t for k, t in self.tables.items() if keep_empty or len(t)}
         if not tables and fallback is not None:
             tables = fallback
-        write_tables(self.out_dir, stem, tables)
+        write_tables(self.out_dir, stem, tables, is_sample=self.is_sample)
         if docx_title is not None:
             from analysis.present.tables import to_docx
 

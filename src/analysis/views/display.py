@@ -8,6 +8,7 @@ figure before (or instead of) showing it.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 from collections.abc import Iterable, Sequence
@@ -105,17 +106,50 @@ def inline_png(png_path: str | Path, dpi: int = 100, saved_dpi: int = SAVED_DPI)
     return out.getvalue()
 
 
-def show_figure(fig, output_dir: str | Path, stem: str, dpi: int = 100) -> None:
+def figure_title(fig) -> str:
+    """The title drawn on a matplotlib figure: its suptitle, else the first axes title ("" when none)."""
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        return suptitle.get_text().strip()
+    for ax in getattr(fig, "axes", []):
+        for loc in ("center", "left", "right"):
+            text = ax.get_title(loc=loc).strip()
+            if text:
+                return text
+    return ""
+
+
+def alt_text(fig, alt: str = "") -> str:
+    """The Chinese alternative text of a chart image: ``alt``, else 图表：<its title>, else a generic label."""
+    if alt:
+        return alt
+    title = " ".join(figure_title(fig).split())
+    return say("common", "figure.alt", title=title) if title else say("common", "figure.alt_default")
+
+
+def image_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` with the PNG as a data URI and its (escaped) alternative text."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" title="{esc(alt)}" style="max-width:100%;">'
+
+
+def show_figure(fig, output_dir: str | Path, stem: str, dpi: int = 100, alt: str = "") -> None:
     """Save ``fig`` as PNG and SVG into ``<output_dir>/figures/`` (:func:`analysis.present.charts.save_figure`)
-    and display it inline as a screen-resolution PNG (:func:`inline_png`)."""
-    from IPython.display import Image, display
+    and display it inline as a screen-resolution PNG (:func:`inline_png`) with Chinese alternative text.
+
+    The output is an HTML ``<img alt=…>`` with the PNG as a data URI: nbconvert's ``image/png`` output has
+    no alternative text, an HTML output keeps it (one copy of the image, in the notebook and the report).
+    """
+    from IPython.display import display
 
     from analysis.present.charts import save_figure
 
     folder = Path(output_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
+    text = alt_text(fig, alt)
     paths = save_figure(fig, folder, stem)
-    display(Image(data=inline_png(paths["png"], dpi=dpi), format="png"))
+    png = inline_png(paths["png"], dpi=dpi)
+    display({"text/html": image_html(png, text)}, raw=True)
 
 
 # --------------------------------------------------------------------------- ready blocks
@@ -149,11 +183,13 @@ class Table:
 
 @dataclass(frozen=True, eq=False)
 class Figure:
-    """A chart and where it is saved: ``<output_dir>/figures/<stem>.png|.svg``."""
+    """A chart and where it is saved: ``<output_dir>/figures/<stem>.png|.svg``; ``alt``: its alternative
+    text (default: 图表：<the chart's title>, :func:`alt_text`)."""
 
     fig: Any
     output_dir: Path
     stem: str
+    alt: str = ""
 
 
 class Section(list):
@@ -178,7 +214,7 @@ def _show_one(block) -> None:
     elif isinstance(block, Table):
         show_table(block.df, block.caption)
     elif isinstance(block, Figure):
-        show_figure(block.fig, block.output_dir, block.stem)
+        show_figure(block.fig, block.output_dir, block.stem, alt=block.alt)
     else:
         raise TypeError(f"cannot show {type(block).__name__}")
 

@@ -17,9 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.present.narrative import format_row as fmt
 from analysis.views.context import Report
 from analysis.views.display import Figure, Section, Table, paragraphs
-from analysis.views.shaping import fmt, has_value, present, row_of
+from analysis.views.shaping import has_value, present, row_of
+from analysis.views.word import for_word
 from analysis.views.wording import join, say
 
 CHAIN = ("patrols", "violations_stopped", "stop_orders", "cases_filed", "cases_closed")
@@ -92,6 +94,7 @@ def closure_table(summary: pd.DataFrame, year: int, level: str = "city") -> pd.D
 # --------------------------------------------------------------------------- sections
 
 
+@for_word("overview")
 def change_by_city(rep: Report, indicators: Sequence[str] = CHANGE_INDICATORS) -> Section:
     """Per indicator: one sentence on the cities that fell, the diverging bar chart and its table (kept)."""
     from analysis.present import charts
@@ -137,6 +140,7 @@ def _chain_notes(summary: pd.DataFrame, region_code: str, year: int, frame: pd.D
     return notes
 
 
+@for_word("overview")
 def enforcement_chain(rep: Report) -> Section:
     """The province's chain 巡查 → 制止 → 通知书 → 立案 → 结案 of the year: the step chart and its table (kept)."""
     from analysis.present import charts
@@ -155,6 +159,7 @@ def enforcement_chain(rep: Report) -> Section:
                     Table(table, say("overview", "leader.chain.caption", region=prov["name"], year=year))])
 
 
+@for_word("overview")
 def closure_rate(rep: Report) -> Section:
     """结案率: the province's sentence, the cities' rates as ranked bars around the pooled province rate, the
     table (kept)."""

@@ -2,7 +2,7 @@
 
 Data: :func:`penalty_composition_frame`, :func:`penalty_share_table`; prose: :func:`key_paragraph`,
 :func:`license_paragraph`. Sections: :func:`intro`, :func:`key_indicators`, :func:`trends`,
-:func:`penalties`, :func:`licensing`, :func:`casefiles`, :func:`export`.
+:func:`penalties`, :func:`licensing`, :func:`casefiles`, :func:`notes`, :func:`export`.
 """
 
 from __future__ import annotations
@@ -12,22 +12,25 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.present.narrative import format_row
 from analysis.stats.derive import indicator_catalog
 from analysis.views.casefile import casefile_paragraph, casefile_rate_table, casefile_rates, pass_rate_figure
 from analysis.views.context import Report
 from analysis.views.display import Figure, Html, Section, Table, header_html, paragraphs
+from analysis.views.flags import table_note
+from analysis.views.leader import change_by_city, closure_rate, enforcement_chain  # noqa: F401 (sections of 02)
 from analysis.views.shaping import (
     KEY_INDICATORS,
     LICENSE_INDICATORS,
     OVERVIEW_INDICATORS,
     available_indicators,
-    fmt,
     has_value,
     indicator_series,
     penalty_codes,
     present,
     row_of,
 )
+from analysis.views.word import for_word
 from analysis.views.wording import flat_threshold_points, join, points_change, say
 
 
@@ -65,8 +68,10 @@ def penalty_share_table(summary: pd.DataFrame, region_code: str, year: int) -> p
                          "占比（%）": np.asarray(share, dtype=float), "说明": note}).reset_index(drop=True)
 
 
-def key_paragraph(summary: pd.DataFrame, region_code: str, year: int, indicators: Sequence[str]) -> str:
-    """The narrative paragraph for ``indicators`` (:func:`analysis.present.narrative.paragraph`).
+def key_paragraph(summary: pd.DataFrame, region_code: str, year: int, indicators: Sequence[str],
+                  flags=()) -> str:
+    """The narrative paragraph for ``indicators`` (:func:`analysis.present.narrative.paragraph`); ``flags``:
+    the figures the quality report flags (:attr:`Report.flags`), noted where used.
 
     When *every* indicator is in its first statistics year (nothing to compare, no trend), the values
     are listed in one sentence followed by a single note, instead of repeating the same clause per
@@ -77,7 +82,7 @@ def key_paragraph(summary: pd.DataFrame, region_code: str, year: int, indicators
     rows = present(summary[(summary["region_code"] == str(region_code)) & (summary["year"] == int(year))
                            & summary["indicator"].isin(list(indicators))])
     if rows.empty or not (rows["pct_change_status"] == "first_year").all():
-        return paragraph(summary, region_code, year, list(indicators))
+        return paragraph(summary, region_code, year, list(indicators), flags=flags)
     by_code = {r["indicator"]: r for _, r in rows.iterrows()}
     level = str(rows["level"].iloc[0])
     ranked = level in ("city", "county") and rows["rank"].notna().any()
@@ -88,7 +93,7 @@ def key_paragraph(summary: pd.DataFrame, region_code: str, year: int, indicators
         r = by_code[c]
         rank = (say("overview", "key.first_year_rank", rank=int(r["rank"]))
                 if ranked and pd.notna(r["rank"]) and pd.notna(r["n_peers"]) else "")
-        items.append(say("overview", "key.first_year_item", name=r["name_zh"], value=fmt(r), rank=rank))
+        items.append(say("overview", "key.first_year_item", name=r["name_zh"], value=format_row(r), rank=rank))
     note = ""
     if ranked:
         note = say("overview", "key.first_year_rank_note", peers=say("overview", f"key.first_year_peers.{level}"))
@@ -104,23 +109,25 @@ def license_paragraph(summary: pd.DataFrame, region_code: str, year: int, region
     have = {c: r for c in LICENSE_INDICATORS if has_value(r := row_of(summary, region_code, year, c))}
     if not have:
         return ""
-    parts = [say("overview", f"licensing.{key}", value=fmt(have[c]))
+    parts = [say("overview", f"licensing.{key}", value=format_row(have[c]))
              for c, key in (("licenses_applied", "applied"), ("licenses_accepted", "accepted")) if c in have]
-    decided = [say("overview", f"licensing.{key}", value=fmt(have[c]))
+    decided = [say("overview", f"licensing.{key}", value=format_row(have[c]))
                for c, key in (("licenses_granted", "granted"), ("licenses_refused", "refused")) if c in have]
     if decided:
         parts.append(join("overview", "licensing.decided_separator", decided))
     text = say("overview", "licensing.lead", year=int(year), region=region_name)
     text += join("overview", "licensing.part_separator", parts)
     if "licenses_revoked" in have:
-        text += say("overview", "licensing.revoked", value=fmt(have["licenses_revoked"]))
+        text += say("overview", "licensing.revoked", value=format_row(have["licenses_revoked"]))
     rate = have.get("license_grant_rate")
     if rate is not None:
-        text += say("overview", "licensing.rate", value=fmt(rate))
+        text += say("overview", "licensing.rate", value=format_row(rate))
         if rate["pct_change_status"] in ("ok", "zero_base") and pd.notna(rate["prev_value"]):
             diff = float(rate["value"]) - float(rate["prev_value"])
             key = "rate_flat" if abs(diff) < flat_threshold_points() else "rate_change"
             text += say("overview", f"licensing.{key}", change=points_change(diff))
+            if key == "rate_change":
+                text += _rate_test_clause(summary, rate)
         elif rate["pct_change_status"] == "first_year":
             text += say("overview", "licensing.rate_first_year")
         else:
@@ -128,9 +135,24 @@ def license_paragraph(summary: pd.DataFrame, region_code: str, year: int, region
     return text + say("overview", "licensing.end")
 
 
+def _rate_test_clause(summary: pd.DataFrame, row: pd.Series) -> str:
+    """The narrative's test clause for a rate's change (counts of both years), ``""`` when it cannot be run."""
+    from analysis.present.narrative import load_templates, rate_change_significant
+
+    prev = row_of(summary, row["region_code"], int(row["prev_year"]), row["indicator"])
+    if prev is None:
+        return ""
+    significant = rate_change_significant({**row.to_dict(), "prev_numerator": prev["numerator"],
+                                           "prev_denominator": prev["denominator"]})
+    if significant is None:
+        return ""
+    return load_templates()["rate_test"]["significant" if significant else "not_significant"]
+
+
 # --------------------------------------------------------------------------- sections
 
 
+@for_word("overview")
 def intro(rep: Report) -> Section:
     """The subtitle and what the report covers."""
     prov, year, first_year = rep.province, rep.year, rep.data.years[0]
@@ -143,15 +165,21 @@ def intro(rep: Report) -> Section:
                     paragraphs(text)])
 
 
+@for_word("overview", "key")
 def key_indicators(rep: Report) -> Section:
     """The headline paragraph and table 1."""
     from analysis.present.tables import key_indicator_table
 
     prov, year, summary = rep.province, rep.year, rep.summary
     key = available_indicators(summary, prov["code"], year, OVERVIEW_INDICATORS)
-    text = rep.keep_text(key_paragraph(summary, prov["code"], year, [c for c in KEY_INDICATORS if c in key]))
+    text = rep.keep_text(key_paragraph(summary, prov["code"], year, [c for c in KEY_INDICATORS if c in key],
+                                       flags=rep.flags))
     table = rep.keep("主要指标", key_indicator_table(summary, prov["code"], year, key))
-    return Section([paragraphs(text), Table(table, say("overview", "key.caption", region=prov["name"], year=year))])
+    out = Section([paragraphs(text), Table(table, say("overview", "key.caption", region=prov["name"], year=year))])
+    note = rep.keep_text(table_note(rep.flags, summary, prov["code"], year, key))
+    if note:
+        out.append(paragraphs(note))
+    return out
 
 
 def trends(rep: Report) -> Section:
@@ -174,6 +202,7 @@ def trends(rep: Report) -> Section:
     return out
 
 
+@for_word("overview", "penalties")
 def penalties(rep: Report) -> Section:
     """Penalties by category: the paragraph, the composition chart and table 2 (latest year with figures)."""
     from analysis.present import charts
@@ -215,6 +244,7 @@ def penalties(rep: Report) -> Section:
                     Table(share, say("overview", "penalties.caption", region=prov["name"], year=pen_year))])
 
 
+@for_word("overview", "licensing")
 def licensing(rep: Report) -> Section:
     """The licensing paragraph and table 3 (or a note that nothing was reported)."""
     from analysis.present.tables import key_indicator_table
@@ -230,6 +260,7 @@ def licensing(rep: Report) -> Section:
                     Table(table, say("overview", "licensing.caption", region=prov["name"], year=year))])
 
 
+@for_word("overview", "casefile")
 def casefiles(rep: Report) -> Section:
     """The case-file evaluations: paragraph, table 4 and the pass-rate chart over the years."""
     prov, year, summary = rep.province, rep.year, rep.summary
@@ -253,6 +284,17 @@ def casefiles(rep: Report) -> Section:
     return Section([paragraphs(rep.keep_text(text)),
                     Table(table, say("overview", "casefile.caption", region=prov["name"])),
                     Figure(fig, rep.out_dir, "02_overview_casefile_pass_rate")])
+
+
+NOTES = ("trend", "judgement", "rate_test", "wilson", "flags")
+"""The 附注 of the overview (``common.yaml`` ``notes.<key>``)."""
+
+
+def notes(rep: Report) -> Section:
+    """The 附注 on methods (trend test, the judgement rule, rate tests, intervals, flagged figures)."""
+    from analysis.views.notes import notes_section
+
+    return notes_section(rep, NOTES)
 
 
 def export(rep: Report) -> Section:

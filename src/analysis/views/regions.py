@@ -2,7 +2,7 @@
 
 Data: :func:`outlier_table`, :func:`per_capita_table` (and :func:`analysis.views.shaping.ranking_table`,
 ``ranking_frame``, ``region_year_pivot``). Sections: :func:`intro`, :func:`city_ranking`,
-:func:`city_history`, :func:`county_ranking`, :func:`outliers`, :func:`per_capita`, :func:`export`.
+:func:`city_history`, :func:`county_ranking`, :func:`outliers`, :func:`per_capita`, :func:`notes`, :func:`export`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,15 @@ import pandas as pd
 from analysis.stats.derive import indicator_metadata
 from analysis.views.context import Report
 from analysis.views.display import Figure, Html, Section, Table, header_html, paragraphs
-from analysis.views.shaping import LEVEL_ZH, present, ranking_frame, ranking_table, region_year_pivot
+from analysis.views.shaping import (
+    ASSIGNED_INDICATORS,
+    LEVEL_ZH,
+    pooled_value,
+    present,
+    ranking_frame,
+    ranking_table,
+    region_year_pivot,
+)
 from analysis.views.wording import join, say
 
 COMPARE = ["cases_filed", "fines_collected", "patrols", "violations_stopped", "stop_orders", "fines_per_case"]
@@ -31,9 +39,11 @@ def outlier_table(summary: pd.DataFrame, year: int, levels: Sequence[str] = ("ci
 
     The flag is the summary table's ``outlier`` (funnel limits for proportions, modified z-score for
     the rest); the peer median is over the same level and province. ``indicators`` restricts the
-    indicators looked at (default: all).
+    indicators looked at (default: all). Quantities the province assigns (:data:`ASSIGNED_INDICATORS`, the
+    number of case files reviewed) are never listed.
     """
     df = present(summary[(summary["year"] == int(year)) & summary["level"].isin(list(levels))])
+    df = df[~df["indicator"].isin(ASSIGNED_INDICATORS)]
     if indicators is not None:
         df = df[df["indicator"].isin(list(indicators))]
     med = df.groupby(["indicator", "level"])["value"].median()
@@ -99,6 +109,15 @@ def intro(rep: Report) -> Section:
                     paragraphs(say("regions", "intro", year=year, region=prov["name"]))])
 
 
+def _extreme(r: pd.DataFrame, value: float, unit: str, kind: str) -> tuple[str, str]:
+    """The regions with ``value`` (the largest or the smallest), and the value's text; 并列 when several."""
+    names = r.loc[r["value"] == value, "region_name"].tolist()
+    text = _value_text(value, unit, kind)
+    if len(names) > 1:
+        return join("common", "list_separator", names), say("regions", "ranking.tied_value", value=text)
+    return names[0], text
+
+
 def _ranking(rep: Report, level: str, stem: str, sheet: str) -> Section:
     """One level's ranking: per ranked indicator a sentence and a bar chart, then the table of all."""
     meta, year, summary = indicator_metadata(), rep.year, rep.summary
@@ -112,11 +131,11 @@ def _ranking(rep: Report, level: str, stem: str, sheet: str) -> Section:
         if r.empty:
             continue
         name, unit, kind = str(meta.at[code, "name_zh"]), r["unit"].iloc[0], str(meta.at[code, "kind"])
-        top, bottom = r.iloc[0], r.iloc[-1]
+        top, top_value = _extreme(r, r["value"].max(), unit, kind)
+        bottom, bottom_value = _extreme(r, r["value"].min(), unit, kind)
         out.append(paragraphs(say(
-            "regions", "ranking.text", year=year, label=label, name=name, top=top["region_name"],
-            top_value=_value_text(top["value"], unit, kind), bottom=bottom["region_name"],
-            bottom_value=_value_text(bottom["value"], unit, kind), n=len(r),
+            "regions", "ranking.text", year=year, label=label, name=name, top=top, top_value=top_value,
+            bottom=bottom, bottom_value=bottom_value, n=len(r),
             mean=_value_text(r["value"].mean(), unit, _prose_kind(unit)))))
         fig = _charts().ranking_bars(r, unit=unit, indicator_name=name,
                                      average_label=say("regions", "ranking.average_label", label=label),
@@ -193,12 +212,24 @@ def per_capita(rep: Report) -> Section:
                    Table(per_county, say("regions", "per_capita.caption_county", year=year))])
     r = ranking_frame(rep.summary, year, "fines_per_10k_pop", "county")
     if len(r):
-        fig = _charts().ranking_bars(r, unit=_unit("fines_per_10k_pop"),
+        pooled = pooled_value(rep.summary, year, "fines_per_10k_pop", "county")  # Σ fines / Σ population
+        fig = _charts().ranking_bars(r, unit=_unit("fines_per_10k_pop"), average=None if np.isnan(pooled) else pooled,
                                      indicator_name=say("regions", "per_capita.chart_indicator_name"),
                                      average_label=say("regions", "per_capita.chart_average_label"),
                                      title=say("regions", "per_capita.chart_title", year=year), **rep.chart)
         out.append(Figure(fig, rep.out_dir, "03_regions_county_fines_per_10k"))
     return out
+
+
+NOTES = ("rank", "outliers", "assigned", "pooled")
+"""The 附注 of the regional comparison (``common.yaml`` ``notes.<key>``)."""
+
+
+def notes(rep: Report) -> Section:
+    """The 附注 on methods (ranks, outlier detection, assigned quantities, pooled averages)."""
+    from analysis.views.notes import notes_section
+
+    return notes_section(rep, NOTES)
 
 
 def export(rep: Report) -> Section:

@@ -23,6 +23,9 @@ LICENSE_INDICATORS = ["licenses_applied", "licenses_accepted", "licenses_granted
 CASEFILE_INDICATORS = ["casefile_reviewed", "casefile_excellent", "casefile_passed", "casefile_failed",
                        "casefile_pass_rate", "casefile_excellent_rate"]
 PENALTY_CATEGORIES = ("penalty", "penalty_merged")
+ASSIGNED_INDICATORS = ("casefile_reviewed",)
+"""Quantities the province assigns rather than the regions produce (how many case files are drawn for
+review): never flagged as anomalies (outlier tables, the profile's 是否异常 column)."""
 
 
 def names() -> pd.Series:
@@ -45,18 +48,6 @@ def row_of(summary: pd.DataFrame, region_code: str, year: int, indicator: str) -
 def has_value(row: pd.Series | None) -> bool:
     """A summary row that exists, is not missing and has a value."""
     return row is not None and not bool(row["missing"]) and pd.notna(row["value"])
-
-
-def fmt(row: pd.Series | None) -> str:
-    """A summary row's value as prose shows it (``—`` when missing).
-
-    (A private number formatter of the views; the lead's ``analysis.present.numbers`` is to replace it.)
-    """
-    from analysis.present.narrative import format_value
-
-    if row is None or bool(row["missing"]) or pd.isna(row["value"]):
-        return "—"
-    return format_value(row["value"], row["unit"], row["kind"], bool(row["approx"]))
 
 
 def indicator_series(summary: pd.DataFrame, region_code: str, indicators: Sequence[str],
@@ -94,25 +85,67 @@ def penalty_codes(categories: Sequence[str] = PENALTY_CATEGORIES) -> list[str]:
     return [c for c in codes if c != "penalties_total"]
 
 
+def rank_text(rank, n_peers, n_tied=1) -> str:
+    """``3/5``, or ``并列3/5`` when the rank is shared (``n_tied`` > 1); ``—`` without a rank."""
+    from analysis.views.wording import say
+
+    if pd.isna(rank) or pd.isna(n_peers):
+        return "—"
+    key = "rank.tied" if int(n_tied) > 1 else "rank.single"
+    return say("common", key, rank=int(rank), n_peers=int(n_peers))
+
+
+def tie_counts(summary: pd.DataFrame, year: int, indicator: str, level: str) -> pd.Series:
+    """How many regions of ``level`` (same province) share each region's rank in ``year``, by region code."""
+    df = present(summary[(summary["year"] == int(year)) & (summary["indicator"] == indicator)
+                         & (summary["level"] == level)]).dropna(subset=["rank"])
+    if df.empty:
+        return pd.Series(dtype=int)
+    key = df["region_code"].str[:2] + "|" + df["rank"].astype(int).astype(str)
+    return pd.Series(key.map(key.value_counts()).to_numpy(), index=df["region_code"].to_numpy())
+
+
+def pooled_value(summary: pd.DataFrame, year: int, indicator: str, level: str,
+                 parent_code: str | None = None) -> float:
+    """A derived indicator (rate or ratio) pooled over the regions of one level: the sum of numerators
+    over the sum of denominators, in the indicator's scale (e.g. percent); NaN without the counts."""
+    df = present(summary[(summary["year"] == int(year)) & (summary["indicator"] == indicator)
+                         & (summary["level"] == level)])
+    if parent_code is not None:
+        df = df[df["parent_code"] == str(parent_code)]
+    df = df.dropna(subset=["numerator", "denominator"])
+    df = df[df["denominator"].astype(float) > 0]
+    if df.empty:
+        return float("nan")
+    num, den = df["numerator"].astype(float), df["denominator"].astype(float)
+    ratio = num / den
+    scale = (df["value"].astype(float)[ratio != 0] / ratio[ratio != 0]).median() if (ratio != 0).any() else 1.0
+    return float(num.sum() / den.sum() * scale)
+
+
 def ranking_frame(summary: pd.DataFrame, year: int, indicator: str, level: str,
                   parent_code: str | None = None) -> pd.DataFrame:
     """Regions of one level (optionally under one parent) with a value for ``indicator`` in ``year``.
 
-    Columns ``region_code, region_name, value, unit, rank, n_peers, outlier, approx``, best rank first.
+    Columns ``region_code, region_name, value, unit, rank, n_peers, n_tied, outlier, approx``, best rank
+    first (``n_tied``: regions sharing the rank).
     """
     df = present(summary[(summary["year"] == int(year)) & (summary["indicator"] == indicator)
                          & (summary["level"] == level)])
     if parent_code is not None:
         df = df[df["parent_code"] == str(parent_code)]
     df = df.sort_values(["rank", "region_code"])
-    return df[["region_code", "region_name", "value", "unit", "rank", "n_peers", "outlier", "approx"]].reset_index(
-        drop=True)
+    ties = tie_counts(summary, year, indicator, level)
+    df = df.assign(n_tied=df["region_code"].map(ties).fillna(1).astype(int))
+    cols = ["region_code", "region_name", "value", "unit", "rank", "n_peers", "n_tied", "outlier", "approx"]
+    return df[cols].reset_index(drop=True)
 
 
 def ranking_table(summary: pd.DataFrame, year: int, level: str, indicators: Sequence[str],
                   parent_code: str | None = None) -> pd.DataFrame:
     """Regions of one level (rows, by code) x indicators: 地区, then per indicator ``名称（单位）`` and
-    ``名称排名`` (``rank/n_peers``). Regions without any of the values are left out."""
+    ``名称排名`` (``rank/n_peers``, ``并列rank/n_peers`` for a shared rank). Regions without any of the
+    values are left out."""
     meta = indicator_metadata()
     frames = []
     for code in indicators:
@@ -123,7 +156,7 @@ def ranking_table(summary: pd.DataFrame, year: int, level: str, indicators: Sequ
         frames.append(pd.DataFrame({
             "region_code": r["region_code"], "region_name": r["region_name"],
             f"{name}（{unit}）": r["value"].astype(float),
-            f"{name}排名": [f"{int(a)}/{int(b)}" for a, b in zip(r["rank"], r["n_peers"])],
+            f"{name}排名": [rank_text(a, b, k) for a, b, k in zip(r["rank"], r["n_peers"], r["n_tied"])],
         }).set_index(["region_code", "region_name"]))
     if not frames:
         return pd.DataFrame()
