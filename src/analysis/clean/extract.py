@@ -20,7 +20,7 @@ from analysis.catalog.normalize import normalize_unit
 from analysis.catalog.scope import label_scope
 from analysis.catalog.units import MONEY_FACTORS_TO_WANYUAN
 from analysis.clean.findings import QualityReport
-from analysis.clean.layout import Column, DataRow, TableLayout, detect_layout, is_blank
+from analysis.clean.layout import Column, DataRow, TableLayout, detect_layout, is_empty_cell
 from analysis.clean.region_rows import contexts, file_context, report_match, table_rows
 from analysis.clean.values import looks_numeric, parse_value
 
@@ -228,7 +228,7 @@ class SheetExtractor:
 
     def not_used(self, r: int, c: int, reason_zh: str, reason_en: str) -> None:
         v = self.value(r, c)
-        if is_blank(v):
+        if is_empty_cell(v):
             return
         if looks_numeric(v):
             self.add("figure_not_used", r, c, v, reason_zh=reason_zh, reason_en=reason_en)
@@ -365,7 +365,7 @@ class SheetExtractor:
 
     def _resolve_row(self, drow: DataRow, layout: TableLayout, label, context: tuple[str, ...], year):
         label_cell = self.ref(drow.row, drow.label_col if drow.label_col >= 0 else 0)
-        has_figures = any(not is_blank(self.value(drow.row, col.col)) for col in layout.value_columns)
+        has_figures = any(not is_empty_cell(self.value(drow.row, col.col)) for col in layout.value_columns)
         self.covered.update(self.ref(r, c) for r, c in label.code_cells)  # a region code is not a figure
         if not label.label:
             if has_figures:

@@ -22,6 +22,7 @@ from typing import Protocol
 from analysis.catalog import INDEX_HEADERS, LABEL_HEADERS, Catalog, HeaderMatch, norm_header_path
 from analysis.catalog.normalize import normalize_header, normalize_text
 from analysis.catalog.units import UNIT_ROW_TOKENS
+from analysis.clean.readers.model import is_empty_cell
 from analysis.clean.values import parse_value
 
 MAX_HEADER_LEVELS = 4
@@ -104,22 +105,18 @@ class TableLayout:
 # --------------------------------------------------------------------------- helpers
 
 
-def is_blank(v: object) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
-
-
 def cell_text(v: object) -> str:
     return "" if v is None else normalize_text(str(v))
 
 
 def _trimmed_size(values: list[list[object]]) -> tuple[int, int]:
     n_rows = len(values)
-    while n_rows and all(is_blank(v) for v in values[n_rows - 1]):
+    while n_rows and all(is_empty_cell(v) for v in values[n_rows - 1]):
         n_rows -= 1
     n_cols = 0
     for row in values[:n_rows]:
         for c in range(len(row) - 1, n_cols - 1, -1):
-            if not is_blank(row[c]):
+            if not is_empty_cell(row[c]):
                 n_cols = c + 1
                 break
     return n_rows, n_cols
@@ -158,7 +155,7 @@ def unit_of(text: str) -> str | None:
 
 
 def is_numeric_cell(v: object) -> bool:
-    if is_blank(v) or isinstance(v, bool):
+    if is_empty_cell(v) or isinstance(v, bool):
         return False
     if isinstance(v, int | float):
         return True
@@ -189,7 +186,7 @@ def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
     filled = _filled_grid(sheet, n_rows, n_cols)
     text = [[cell_text(v) if isinstance(v, str) else ("" if v is None else str(v)) for v in row] for row in raw]
     numeric = [[is_numeric_cell(v) for v in row] for row in raw]
-    nonblank = [[not is_blank(v) for v in row] for row in raw]
+    nonblank = [[not is_empty_cell(v) for v in row] for row in raw]
 
     def first_text(r: int) -> str:
         for c in range(n_cols):
@@ -390,7 +387,7 @@ def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
         if not label and label_cols:
             # A vertically merged label (city over its rows) counts for every row it spans.
             for c in label_cols:
-                if not is_blank(filled[r][c]):
+                if not is_empty_cell(filled[r][c]):
                     label, label_col = str(filled[r][c]).strip(), c
         kind = catalog.is_total_label(label) or "data" if label else "data"
         layout.rows.append(DataRow(r, label, label_col, kind))
@@ -434,12 +431,12 @@ def _header_paths(sheet, raw, filled, header_rows, n_cols):
     for i in range(len(header_rows) - 1):
         h = header_rows[i]
         for c in range(1, n_cols):
-            if not is_blank(levels[i][c]) or (h, c) in merged_cells:
+            if not is_empty_cell(levels[i][c]) or (h, c) in merged_cells:
                 continue
-            below_here = any(not is_blank(levels[j][c]) for j in range(i + 1, len(header_rows)))
+            below_here = any(not is_empty_cell(levels[j][c]) for j in range(i + 1, len(header_rows)))
             left = levels[i][c - 1]
-            left_has_below = any(not is_blank(levels[j][c - 1]) for j in range(i + 1, len(header_rows)))
-            if below_here and not is_blank(left) and left_has_below:
+            left_has_below = any(not is_empty_cell(levels[j][c - 1]) for j in range(i + 1, len(header_rows)))
+            if below_here and not is_empty_cell(left) and left_has_below:
                 levels[i][c] = left
     paths, raws, units, hrows = [], [], [], []
     for c in range(n_cols):
@@ -449,7 +446,7 @@ def _header_paths(sheet, raw, filled, header_rows, n_cols):
         hrow = header_rows[-1]
         for i, h in enumerate(header_rows):
             v = levels[i][c]
-            if is_blank(v):
+            if is_empty_cell(v):
                 continue
             hh = normalize_header(str(v))
             if not hh.name and not hh.unit:
@@ -459,7 +456,7 @@ def _header_paths(sheet, raw, filled, header_rows, n_cols):
                 raw_parts.append(str(v).strip())
             if hh.unit:
                 unit = hh.unit
-            if not is_blank(raw[h][c]):
+            if not is_empty_cell(raw[h][c]):
                 hrow = h
         names = [n for n in names if n]
         paths.append("/".join(names))

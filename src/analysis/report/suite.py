@@ -101,12 +101,3 @@ def load_suite(notebooks_dir: Path | str) -> Suite:
     return Suite(folder, specs)
 
 
-def select(suite: Suite, ids: list[str] | None) -> Suite:
-    """Restrict the suite to the given notebook ids (unknown ids are a ParameterError)."""
-    if not ids:
-        return suite
-    known = {s.id: s for s in suite.specs}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise ParameterError(f"未知笔记本：{unknown}", f"unknown notebook ids {unknown}; known: {sorted(known)}")
-    return Suite(suite.folder, tuple(s for s in suite.specs if s.id in set(ids)))

@@ -280,16 +280,6 @@ def trend_label(p: float, s: float, n: int, alpha: float = ALPHA, min_years: int
     return LABEL_NONE
 
 
-def trend_test(years, values, alpha: float = ALPHA, confidence: float = 0.95,
-               min_years: int = MIN_TREND_YEARS) -> dict:
-    """Theil-Sen slope + CI and Mann-Kendall test of one series, with the Chinese trend label."""
-    ts = theil_sen(years, values, confidence)
-    mk = mann_kendall(years, values)
-    return {"n_years": mk["n"], "slope": ts["slope"], "slope_low": ts["low"], "slope_high": ts["high"],
-            "s": mk["s"], "var_s": mk["var_s"], "tau": mk["tau"], "p": mk["p"], "method": mk["method"],
-            "label": trend_label(mk["p"], mk["s"], mk["n"], alpha, min_years)}
-
-
 # --------------------------------------------------------------------------------------------------------
 # Trend tests (vectorised over many series)
 # --------------------------------------------------------------------------------------------------------

@@ -80,7 +80,8 @@ class Workbook:
     paragraphs: list[Paragraph] = field(default_factory=list)
 
 
-def is_blank(v: object) -> bool:
+def is_empty_cell(v: object) -> bool:
+    """A grid cell with nothing in it: ``None`` or only whitespace (a NaN figure is a value, not empty)."""
     return v is None or (isinstance(v, str) and not v.strip())
 
 
@@ -108,7 +109,7 @@ def build_sheet(
         if v is None:
             continue
         cell_map[(r, c)] = v
-        if not is_blank(v):
+        if not is_empty_cell(v):
             max_r = max(max_r, r)
             max_c = max(max_c, c)
     for r, c in flags:
@@ -135,5 +136,5 @@ def build_sheet(
 def grid_sheet(name: str, rows: list[list[object]], merged: list[tuple[int, int, int, int]], kind: str,
                title_lines: list[str] | None = None) -> Sheet:
     """A sheet from a dense grid of texts (web page, Word and PDF tables): blank texts become ``None``."""
-    cells = ((r, c, (v if not is_blank(v) else None)) for r, row in enumerate(rows) for c, v in enumerate(row))
+    cells = ((r, c, (v if not is_empty_cell(v) else None)) for r, row in enumerate(rows) for c, v in enumerate(row))
     return build_sheet(name, cells, {}, merged, kind, False, title_lines)
