@@ -178,46 +178,45 @@ def detect_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
     return layout
 
 
-def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
-    n_rows, n_cols = _trimmed_size(sheet.values)
-    if n_rows == 0 or n_cols == 0:
-        return TableLayout("no_table")
-    raw = [list(row[:n_cols]) + [None] * (n_cols - len(row[:n_cols])) for row in sheet.values[:n_rows]]
-    filled = _filled_grid(sheet, n_rows, n_cols)
-    text = [[cell_text(v) if isinstance(v, str) else ("" if v is None else str(v)) for v in row] for row in raw]
-    numeric = [[is_numeric_cell(v) for v in row] for row in raw]
-    nonblank = [[not is_empty_cell(v) for v in row] for row in raw]
+@dataclass
+class _Grid:
+    """One sheet's cells, trimmed to the used range, with the per-cell facts every detection step reads."""
 
-    def first_text(r: int) -> str:
-        for c in range(n_cols):
-            if nonblank[r][c]:
-                return text[r][c]
+    sheet: SheetLike
+    n_rows: int
+    n_cols: int
+    raw: list[list[object]]  # values as read
+    filled: list[list[object]]  # merged ranges filled with their top-left value
+    text: list[list[str]]  # normalised text
+    numeric: list[list[bool]]
+    nonblank: list[list[bool]]
+    region_label: list[bool] = field(default_factory=list)  # the row starts with a region or total label
+
+    def first_text(self, r: int) -> str:
+        for c in range(self.n_cols):
+            if self.nonblank[r][c]:
+                return self.text[r][c]
         return ""
 
-    note_start = n_rows
-    region_label = [False] * n_rows
-    for r in range(n_rows):
-        for c in range(min(n_cols, 4)):
-            if nonblank[r][c] and not numeric[r][c]:
-                if ":" in text[r][c] or text[r][c].startswith(META_PREFIXES):
-                    break  # "填报单位：某某局" is a form line above the header, not a data row
-                m = catalog.resolve_region(raw[r][c])
-                if m.status in ("ok", "total", "ambiguous"):
-                    region_label[r] = True
-                break
+    def row_text(self, r: int) -> str:
+        return " ".join(self.text[r][c] for c in range(self.n_cols) if self.nonblank[r][c])
 
-    def is_data_candidate(r: int) -> bool:
-        n_num = sum(numeric[r])
-        n_text = sum(1 for c in range(n_cols) if nonblank[r][c] and not numeric[r][c])
-        if region_label[r]:
+    def filled_cols(self, r: int) -> list[int]:
+        return [c for c in range(self.n_cols) if self.nonblank[r][c]]
+
+    def is_data_candidate(self, r: int) -> bool:
+        n_num = sum(self.numeric[r])
+        n_text = sum(1 for c in range(self.n_cols) if self.nonblank[r][c] and not self.numeric[r][c])
+        if self.region_label[r]:
             return True
         if n_num == 0:
             return False
         return n_text >= 1 or n_num >= 2
 
-    def is_numbering_row(r: int) -> bool:
-        labels = [text[r][c] for c in range(n_cols) if nonblank[r][c] and not numeric[r][c]]
-        nums = [raw[r][c] for c in range(n_cols) if numeric[r][c]]
+    def is_numbering_row(self, r: int) -> bool:
+        """A row of column numbers (甲 乙 1 2 3 … or 1 2 3 … alone) between the header and the data."""
+        labels = [self.text[r][c] for c in range(self.n_cols) if self.nonblank[r][c] and not self.numeric[r][c]]
+        nums = [self.raw[r][c] for c in range(self.n_cols) if self.numeric[r][c]]
         if labels and all(lab in _COLUMN_NUMBER_LABELS for lab in labels) and nums:
             return True
         if len(nums) >= 3 and not labels:
@@ -225,134 +224,165 @@ def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
             return vals == [float(i) for i in range(1, len(vals) + 1)]
         return False
 
-    def is_unit_row(r: int) -> bool:
-        cells = [text[r][c] for c in range(n_cols) if nonblank[r][c]]
+    def is_unit_row(self, r: int) -> bool:
+        cells = [self.text[r][c] for c in range(self.n_cols) if self.nonblank[r][c]]
         return bool(cells) and all(unit_of(t) and len(t) <= 12 for t in cells)
 
-    # First data row: the first data-looking row that is not a note or a column-number row.
-    first_data = -1
+    def is_note_or_meta(self, r: int) -> bool:
+        first = self.first_text(r)
+        return is_note_text(first) or first.startswith(META_PREFIXES)
+
+
+def _read_grid(sheet: SheetLike, catalog: Catalog) -> _Grid | None:
+    """The sheet's used range as a :class:`_Grid`; ``None`` when it is empty."""
+    n_rows, n_cols = _trimmed_size(sheet.values)
+    if n_rows == 0 or n_cols == 0:
+        return None
+    raw = [list(row[:n_cols]) + [None] * (n_cols - len(row[:n_cols])) for row in sheet.values[:n_rows]]
+    g = _Grid(
+        sheet, n_rows, n_cols, raw, _filled_grid(sheet, n_rows, n_cols),
+        text=[[cell_text(v) if isinstance(v, str) else ("" if v is None else str(v)) for v in row] for row in raw],
+        numeric=[[is_numeric_cell(v) for v in row] for row in raw],
+        nonblank=[[not is_empty_cell(v) for v in row] for row in raw],
+    )
+    g.region_label = [_starts_with_region(g, r, catalog) for r in range(n_rows)]
+    return g
+
+
+def _starts_with_region(g: _Grid, r: int, catalog: Catalog) -> bool:
+    """The first text cell among the first four columns is a region, total or ambiguous region label."""
+    for c in range(min(g.n_cols, 4)):
+        if g.nonblank[r][c] and not g.numeric[r][c]:
+            if ":" in g.text[r][c] or g.text[r][c].startswith(META_PREFIXES):
+                return False  # "填报单位：某某局" is a form line above the header, not a data row
+            return catalog.resolve_region(g.raw[r][c]).status in ("ok", "total", "ambiguous")
+    return False
+
+
+def _first_data_row(g: _Grid) -> tuple[int, list[int]]:
+    """The first data-looking row that is not a note or a column-number row (-1: none), and the
+    column-number rows met on the way."""
     numbering_rows: list[int] = []
-    for r in range(n_rows):
-        if is_note_text(first_text(r)) or first_text(r).startswith(META_PREFIXES):
+    for r in range(g.n_rows):
+        if g.is_note_or_meta(r):
             continue
-        if is_data_candidate(r):
-            if is_numbering_row(r):
+        if g.is_data_candidate(r):
+            if g.is_numbering_row(r):
                 numbering_rows.append(r)
                 continue
-            first_data = r
-            break
+            return r, numbering_rows
+    return -1, numbering_rows
 
-    layout = TableLayout("table", n_rows=n_rows, n_cols=n_cols, numbering_rows=numbering_rows)
-    if first_data < 0:
-        return _no_data_layout(layout, raw, text, nonblank, catalog, sheet)
-    layout.first_data_row = first_data
 
-    # Header block: walk upwards from the first data row.
+def _header_block(g: _Grid, first_data: int, numbering_rows: list[int]) -> tuple[list[int], list[int]]:
+    """Header rows and unit rows, walking upwards from the first data row until a blank row, a note, a
+    title line (one wide or title-like cell) or :data:`MAX_HEADER_LEVELS` header rows."""
     header_rows: list[int] = []
     unit_rows: list[int] = []
     r = first_data - 1
-    table_left = min((c for rr in range(n_rows) for c in range(n_cols) if nonblank[rr][c]), default=0)
+    table_left = min((c for rr in range(g.n_rows) for c in range(g.n_cols) if g.nonblank[rr][c]), default=0)
     while r >= 0:
         if r in numbering_rows:
             r -= 1
             continue
-        cells = [c for c in range(n_cols) if nonblank[r][c]]
+        cells = g.filled_cols(r)
         if not cells:
             if header_rows:
                 break
             r -= 1
             continue
-        if is_unit_row(r):
+        if g.is_unit_row(r):
             unit_rows.append(r)
             r -= 1
             continue
-        if is_note_text(first_text(r)) or first_text(r).startswith(META_PREFIXES):
+        if g.is_note_or_meta(r):
             if header_rows:
                 break
             r -= 1
             continue
         if len(cells) == 1:
             c = cells[0]
-            t = text[r][c]
-            wide = _merge_width(sheet, r, c) >= max(2, int(0.8 * (n_cols - table_left)))
+            t = g.text[r][c]
+            wide = _merge_width(g.sheet, r, c) >= max(2, int(0.8 * (g.n_cols - table_left)))
             if (c == table_left and not header_rows) or wide or (_TITLE_HINT_RE.search(t) and len(t) >= 6):
                 break
             if c == table_left and header_rows:
                 break
         header_rows.append(r)
         if len(header_rows) >= MAX_HEADER_LEVELS:
-            r -= 1
             break
         r -= 1
-    header_rows.sort()
-    layout.header_rows = header_rows
-    layout.unit_rows = sorted(unit_rows)
-    top = header_rows[0] if header_rows else first_data
-    top = min([top, *unit_rows]) if unit_rows else top
+    return sorted(header_rows), sorted(unit_rows)
+
+
+def _titles_and_table_unit(g: _Grid, layout: TableLayout, first_data: int) -> None:
+    """Rows above the header are titles; a 单位：万元 in a title or a lone unit row sets the table's unit."""
+    top = layout.header_rows[0] if layout.header_rows else first_data
+    top = min([top, *layout.unit_rows]) if layout.unit_rows else top
     for rr in range(0, top):
-        if any(nonblank[rr]):
+        if any(g.nonblank[rr]):
             layout.title_rows.append(rr)
-            layout.titles.append(" ".join(text[rr][c] for c in range(n_cols) if nonblank[rr][c]))
-            u = _TABLE_UNIT_RE.search(" ".join(text[rr]))
+            layout.titles.append(g.row_text(rr))
+            u = _TABLE_UNIT_RE.search(" ".join(g.text[rr]))
             if u:
                 layout.table_unit = u.group(1)
-    for ur in unit_rows:
-        cells = [c for c in range(n_cols) if nonblank[ur][c]]
-        if len(cells) == 1 and unit_of(text[ur][cells[0]]) and text[ur][cells[0]].startswith(("单位", "计量单位")):
-            layout.table_unit = unit_of(text[ur][cells[0]])
+    for ur in layout.unit_rows:
+        cells = g.filled_cols(ur)
+        if len(cells) == 1 and unit_of(g.text[ur][cells[0]]) and g.text[ur][cells[0]].startswith(("单位", "计量单位")):
+            layout.table_unit = unit_of(g.text[ur][cells[0]])
 
-    # Notes: from the first note row below the data start, everything is a note.
-    for r in range(first_data, n_rows):
-        if is_note_text(first_text(r)):
-            note_start = r
-            break
-    # A repeated header below the data starts a second block (a wide form wrapped in two, as Hubei
-    # publishes it): this table ends above it and the caller detects the next block separately.
-    block_end = n_rows
+
+def _notes_and_body(g: _Grid, layout: TableLayout, first_data: int, catalog: Catalog) -> list[int]:
+    """Note rows (from the first note below the data start), the end of this block when a repeated
+    header starts a second one (a wide form wrapped in two, as Hubei publishes it: the caller detects the
+    next block separately), and the body rows in between."""
+    note_start = next((r for r in range(first_data, g.n_rows) if is_note_text(g.first_text(r))), g.n_rows)
+    block_end = g.n_rows
     for r in range(first_data + 1, note_start):
-        if _header_like_row(r, n_cols, text, nonblank, numeric, region_label, catalog):
+        if _header_like_row(r, g.n_cols, g.text, g.nonblank, g.numeric, g.region_label, catalog):
             block_end = r
-            while block_end - 1 > first_data and sum(nonblank[block_end - 1]) <= 1 and not any(
-                numeric[block_end - 1]
-            ) and not region_label[block_end - 1]:
+            while block_end - 1 > first_data and sum(g.nonblank[block_end - 1]) <= 1 and not any(
+                g.numeric[block_end - 1]
+            ) and not g.region_label[block_end - 1]:
                 block_end -= 1  # a "续表" line or blank rows belong to the next block
             break
-    if block_end < n_rows:
+    if block_end < g.n_rows:
         layout.next_block_start = block_end
         layout.n_rows = block_end
         note_start = min(note_start, block_end)
     for r in range(note_start, block_end):
-        if any(nonblank[r]):
+        if any(g.nonblank[r]):
             layout.note_rows.append(r)
-            layout.notes.append(" ".join(text[r][c] for c in range(n_cols) if nonblank[r][c]))
-    body = [r for r in range(first_data, note_start) if any(nonblank[r]) and r not in numbering_rows]
+            layout.notes.append(g.row_text(r))
+    return [r for r in range(first_data, note_start) if any(g.nonblank[r]) and r not in layout.numbering_rows]
 
-    if not header_rows:
-        layout.status = "no_header"
-        layout.rows = [DataRow(r, "", -1, "data") for r in body]
-        return layout
 
-    # Header paths per column.
-    paths, raws, units, hrows = _header_paths(sheet, raw, filled, header_rows, n_cols)
-    unit_by_col: dict[int, str] = {}
+def _unit_by_column(g: _Grid, unit_rows: list[int]) -> dict[int, str]:
+    """Units written in a unit row under each column (a lone 单位：… cell is the table's unit instead)."""
+    out: dict[int, str] = {}
     for ur in unit_rows:
-        for c in range(n_cols):
-            u = unit_of(text[ur][c]) if nonblank[ur][c] else None
-            if u and not (len([x for x in range(n_cols) if nonblank[ur][x]]) == 1
-                          and text[ur][c].startswith(("单位", "计量单位"))):
-                unit_by_col[c] = u
+        lone = len(g.filled_cols(ur)) == 1
+        for c in range(g.n_cols):
+            u = unit_of(g.text[ur][c]) if g.nonblank[ur][c] else None
+            if u and not (lone and g.text[ur][c].startswith(("单位", "计量单位"))):
+                out[c] = u
+    return out
 
-    # Column roles.
+
+def _column_roles(g: _Grid, layout: TableLayout, body: list[int], catalog: Catalog) -> list[Column]:
+    """Each column's header path, unit and role (``value``, ``label`` or ``index``), matched to indicators."""
+    paths, raws, units, hrows = _header_paths(g.sheet, g.raw, g.filled, layout.header_rows, g.n_cols)
+    unit_by_col = _unit_by_column(g, layout.unit_rows)
     columns: list[Column] = []
-    first_value_col = n_cols
-    for c in range(n_cols):
-        if any(numeric[r][c] for r in body):
+    first_value_col = g.n_cols
+    for c in range(g.n_cols):
+        if any(g.numeric[r][c] for r in body):
             leaf = paths[c].split("/")[-1] if paths[c] else ""
             if leaf.lower() not in INDEX_HEADERS and leaf not in LABEL_HEADERS:
                 first_value_col = min(first_value_col, c)
-    for c in range(n_cols):
+    for c in range(g.n_cols):
         leaf = paths[c].split("/")[-1] if paths[c] else ""
-        col_has_data = any(nonblank[r][c] for r in body)
+        col_has_data = any(g.nonblank[r][c] for r in body)
         if not paths[c] and not col_has_data:
             continue
         role = "value"
@@ -360,37 +390,62 @@ def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
             role = "index"
         elif (
             leaf in LABEL_HEADERS
-            or _label_like(c, body, raw, nonblank, numeric, catalog)
+            or _label_like(c, body, g.raw, g.nonblank, g.numeric, catalog)
             # A column with no numbers left of the first value column is a label column, unless its
             # header names an indicator (a column of dates or text where figures belong is reported).
-            or (c < first_value_col and not any(numeric[r][c] for r in body)
+            or (c < first_value_col and not any(g.numeric[r][c] for r in body)
                 and catalog.match_header(paths[c]).status != "ok")
         ):
             role = "label"
-        elif c < first_value_col and _is_running_number(c, body, raw, numeric):
+        elif c < first_value_col and _is_running_number(c, body, g.raw, g.numeric):
             role = "index"
         columns.append(Column(c, paths[c], raws[c], hrows[c], units[c] or unit_by_col.get(c), role))
-    value_paths = [col.path for col in columns if col.role == "value"]
-    layout.template = catalog.best_template(value_paths)
+    layout.template = catalog.best_template([col.path for col in columns if col.role == "value"])
     for col in columns:
         if col.role == "value":
             col.match = catalog.match_header(col.path, layout.template)
-    layout.columns = columns
+    return columns
 
-    # Data rows with their labels.
+
+def _data_rows(g: _Grid, columns: list[Column], body: list[int], catalog: Catalog) -> list[DataRow]:
+    """Body rows with their label (the last filled label column; a vertically merged label, such as a
+    city over its rows, counts for every row it spans) and kind (``data`` or a total kind)."""
     label_cols = [c.col for c in columns if c.role == "label"]
+    rows = []
     for r in body:
         label, label_col = "", -1
         for c in label_cols:
-            if nonblank[r][c]:
-                label, label_col = str(raw[r][c]).strip(), c
+            if g.nonblank[r][c]:
+                label, label_col = str(g.raw[r][c]).strip(), c
         if not label and label_cols:
-            # A vertically merged label (city over its rows) counts for every row it spans.
             for c in label_cols:
-                if not is_empty_cell(filled[r][c]):
-                    label, label_col = str(filled[r][c]).strip(), c
+                if not is_empty_cell(g.filled[r][c]):
+                    label, label_col = str(g.filled[r][c]).strip(), c
         kind = catalog.is_total_label(label) or "data" if label else "data"
-        layout.rows.append(DataRow(r, label, label_col, kind))
+        rows.append(DataRow(r, label, label_col, kind))
+    return rows
+
+
+def _detect_grid_layout(sheet: SheetLike, catalog: Catalog) -> TableLayout:
+    """The layout of the sheet's grid, step by step: read the grid, find the first data row, walk up the
+    header block, take titles and the table's unit, notes and the block's end, then columns and rows."""
+    g = _read_grid(sheet, catalog)
+    if g is None:
+        return TableLayout("no_table")
+    first_data, numbering_rows = _first_data_row(g)
+    layout = TableLayout("table", n_rows=g.n_rows, n_cols=g.n_cols, numbering_rows=numbering_rows)
+    if first_data < 0:
+        return _no_data_layout(layout, g.raw, g.text, g.nonblank, catalog, sheet)
+    layout.first_data_row = first_data
+    layout.header_rows, layout.unit_rows = _header_block(g, first_data, numbering_rows)
+    _titles_and_table_unit(g, layout, first_data)
+    body = _notes_and_body(g, layout, first_data, catalog)
+    if not layout.header_rows:
+        layout.status = "no_header"
+        layout.rows = [DataRow(r, "", -1, "data") for r in body]
+        return layout
+    layout.columns = _column_roles(g, layout, body, catalog)
+    layout.rows = _data_rows(g, layout.columns, body, catalog)
     if not layout.rows:
         layout.status = "no_data"
     return layout
