@@ -256,11 +256,20 @@ class SheetExtractor:
         return layout
 
     def _extract_table(self, layout: TableLayout) -> None:
-        cols = layout.value_columns
+        """One table, step by step: usable value columns, the year, column units, data rows, total rows."""
+        usable, blocked = self._usable_columns(layout)
+        year, year_block = self._table_year(layout)
+        col_info = self._column_units(layout, usable)
+        parsed, regions_in_table = self._data_rows(layout, usable, blocked, col_info, year, year_block)
+        self._total_rows(layout, usable, col_info, parsed, regions_in_table, year, year_block)
+
+    def _usable_columns(self, layout: TableLayout) -> tuple[list[tuple[Column, str]], dict[int, tuple[str, str]]]:
+        """Value columns mapped to one indicator each; unmapped, ambiguous and duplicated headers are
+        findings, and their columns are blocked with the reason their figures are not used."""
         usable: list[tuple[Column, str]] = []
         blocked: dict[int, tuple[str, str]] = {}
         first_cell_of: dict[str, Column] = {}
-        for col in cols:
+        for col in layout.value_columns:
             hcell = self.ref(col.header_row, col.col)
             m = col.match
             if m is None or m.status == "unmapped":
@@ -286,9 +295,11 @@ class SheetExtractor:
                 else:
                     first_cell_of[m.indicator] = col
                 usable.append((col, m.indicator))
-        usable = [(c, ind) for c, ind in usable if c.col not in blocked]
+        return [(c, ind) for c, ind in usable if c.col not in blocked], blocked
 
-        # Year.
+    def _table_year(self, layout: TableLayout) -> tuple[int | None, tuple[str, str] | None]:
+        """The statistics year from the manifest, title, sheet, file and folder (:func:`year_sources`); a
+        conflict or no year at all is a finding, and the reason every figure of the table is not used."""
         sources = year_sources(self.file, self.sheet.name, layout.titles, self.manifest_year)
         year: int | None = sources[0][1] if sources else None
         year_block: tuple[str, str] | None = None
@@ -302,8 +313,11 @@ class SheetExtractor:
         if year is None:
             self.add("year_unknown", cell=self.ref(layout.header_rows[0], 0))
             year_block = ("无法确定统计年份", "the statistics year is unknown")
+        return year, year_block
 
-        # Column units.
+    def _column_units(self, layout: TableLayout, usable: list[tuple[Column, str]]) -> dict[int, dict]:
+        """Per usable column: its indicator and the factor to the indicator's unit (money: the column's unit,
+        else the table's, else the catalogue's, which is assumed and reported)."""
         col_info: dict[int, dict] = {}
         for col, ind_code in usable:
             ind = self.catalog.indicators[ind_code]
@@ -323,8 +337,11 @@ class SheetExtractor:
                                     cell=self.ref(col.header_row, col.col), raw_value=col.raw_header,
                                     from_unit=unit, to_unit=ind.unit, factor=_fmt(info["factor"]))
             col_info[col.col] = info
+        return col_info
 
-        # Rows: each label is resolved within the region the title, file name, parent column or rows establish.
+    def _data_rows(self, layout, usable, blocked, col_info, year, year_block):
+        """Each data row's figures as facts; a label is resolved within the region the title, file name,
+        parent column or rows establish. Returns the parsed values by cell and the rows' regions."""
         regions_in_table: list[tuple[DataRow, Region]] = []
         parsed: dict[tuple[int, int], float] = {}
         data_rows = [d for d in layout.rows if d.kind == "data"]
@@ -350,8 +367,10 @@ class SheetExtractor:
                     continue
                 self._emit(year, region, agency, col_info[col.col]["indicator"].code, value, approx,
                            drow.row, col.col, reported=labels[drow.row].reported)
+        return parsed, regions_in_table
 
-        # Total rows.
+    def _total_rows(self, layout, usable, col_info, parsed, regions_in_table, year, year_block) -> None:
+        """合计 rows check the data rows above them (小计 rows: those since the previous subtotal)."""
         above: list[DataRow] = []
         since_sub: list[DataRow] = []
         for drow in layout.rows:
