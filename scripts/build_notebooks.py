@@ -80,12 +80,17 @@ OVERVIEW = notebook("overview", "overview", [
     ("md", "key"),
     ("code", section("overview", "key_indicators")),
     ("code", section("overview", "trends")),
+    ("code", section("overview", "change_by_city")),
+    ("code", section("overview", "enforcement_chain")),
+    ("code", section("overview", "closure_rate")),
     ("md", "penalties"),
     ("code", section("overview", "penalties")),
     ("md", "licensing"),
     ("code", section("overview", "licensing")),
     ("md", "casefile"),
     ("code", section("overview", "casefiles")),
+    ("md", "notes"),
+    ("code", section("overview", "notes")),
     ("code", "v.show(overview.export(rep))"),
 ])
 
@@ -102,6 +107,8 @@ REGIONS = notebook("regions", "regions", [
     ("code", section("regions", "outliers")),
     ("md", "per_capita"),
     ("code", section("regions", "per_capita")),
+    ("md", "notes"),
+    ("code", section("regions", "notes")),
     ("code", "v.show(regions.export(rep))"),
 ])
 
@@ -117,6 +124,8 @@ CASEFILE = notebook("casefile", "casefile", [
     ("code", section("casefile", "tests")),
     ("md", "funnel"),
     ("code", section("casefile", "funnel")),
+    ("md", "notes"),
+    ("code", section("casefile", "notes")),
     ("code", "v.show(casefile.export(rep))"),
 ])
 
@@ -130,7 +139,9 @@ PROFILE = notebook("profile", "profile", [
     ("code", section("profile", "trends")),
     ("md", "peers"),
     ("code", section("profile", "peers")),
-    ("code", section("profile", "counties") + "\nv.show(profile.export(rep))"),
+    ("code", section("profile", "counties")),
+    ("md", "notes"),
+    ("code", section("profile", "notes") + "\nv.show(profile.export(rep))"),
 ])
 
 def _sibling_cells(module: str, function: str):

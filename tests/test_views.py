@@ -256,7 +256,9 @@ def test_ranking_frame_and_table_share_ties():
     assert r["rank"].tolist() == [1, 2, 3, 3, 5]
     table = v.ranking_table(summary, 2024, "city", ["cases_filed"])
     assert table.columns.tolist() == ["地区", "立案查处案件（起）", "立案查处案件排名"]
-    assert table.loc[table["地区"] == "吴忠市", "立案查处案件排名"].item() == "3/5"
+    assert table.loc[table["地区"] == "吴忠市", "立案查处案件排名"].item() == "并列3/5"  # issue 12: ties say 并列
+    assert table.loc[table["地区"] == "银川市", "立案查处案件排名"].item() == "2/5"
+    assert r["n_tied"].tolist() == [1, 1, 2, 2, 1]
 
 
 def test_region_year_pivot_and_series():
@@ -275,13 +277,13 @@ def test_outlier_table_uses_the_summary_flag():
     # 2024 values 8, 6, 6, 1, 40: median 6, MAD = median(|2, 0, 0, 5, 34|) = 2; M(40) = 0.6745 * 34 / 2 = 11.5
     assert table["地区"].tolist() == ["中卫市"]
     assert table["同级中位数"].tolist() == [6.0]
-    assert table["判定方法"].tolist() == ["稳健Z值（中位数/MAD）"]
+    assert table["判定方法"].tolist() == ["稳健Z值（中位数绝对偏差法）"]  # issue 12: no English method name
 
 
 def test_peer_table_rank_and_median():
     summary = _city_summary()
     peers = v.peer_table(summary, "640200", 2024, ["cases_filed", "patrols"])
-    assert peers.values.tolist() == [["立案查处案件", 6.0, "起", "3/5", 6.0, 40.0, "否"]]
+    assert peers.values.tolist() == [["立案查处案件", 6.0, "起", "并列3/5", 6.0, 40.0, "否"]]  # issue 12: 并列
 
 
 def test_key_paragraph_first_year_is_compact():
@@ -343,7 +345,9 @@ def test_casefile_difference_chooses_fisher_for_small_counts():
     assert result["test"] == "fisher"
     assert result["p_value"] == pytest.approx(stats.fisher_exact([[30, 2], [30, 1]]).pvalue)
     text = v.describe_test(result, "各年度案卷合格率")
-    assert "Fisher精确检验" in text and "尚不能认为" in text
+    # issue 12: the leaders' sentence has no method name; the 附注 sentence names the test and why
+    assert "尚不能认为" in text and "Fisher" not in text
+    assert "Fisher精确检验" in v.casefile.describe_method(result, "各年度案卷合格率")
     by_city = v.casefile_rates(summary, year=2024, level="city")
     res_city = v.casefile_difference(by_city, "region_name")
     assert "中卫市" in res_city["excluded"]
@@ -354,8 +358,9 @@ def test_describe_test_chi_square_and_none():
     chi = {"test": "chi2", "p_value": 0.0004, "statistic": 12.34, "dof": 2, "significant": True,
            "reason_zh": "各期望频数均不小于5，采用卡方检验", "excluded": []}
     text = v.describe_test(chi, "各设区市案卷合格率")
-    assert "皮尔逊卡方检验" in text and "卡方值为12.34，自由度为2" in text and "P<0.001" in text
-    assert "存在统计学意义上的显著差异" in text
+    assert "P<0.001" in text and "存在统计学意义上的显著差异" in text
+    method = v.casefile.describe_method(chi, "各设区市案卷合格率")  # issue 12: the method goes to the 附注
+    assert "皮尔逊卡方检验" in method and "卡方值为12.34，自由度为2" in method
     none = {"test": "none", "reason_zh": "有效样本组不足两组，无法检验", "excluded": []}
     assert "未进行统计检验" in v.describe_test(none, "x")
 

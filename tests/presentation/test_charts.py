@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from analysis.present import charts
-from analysis.present.charts.style import OKABE_ITO, WATERMARK_TEXT
+from analysis.present.charts.style import HIGHLIGHT, OKABE_ITO, WATERMARK_TEXT
 
 from .conftest import capture_font_warnings
 
@@ -150,13 +150,18 @@ def test_pass_rate_error_bars_match_wilson_bounds(house_font):
     assert ys == [(85.0, 93.0), (88.0, 95.0), (91.0, 97.0)]
 
 
-def test_funnel_labels_only_outliers(house_font):
-    texts = _texts(_funnel())
-    assert "银川市" in texts  # 70% at n=150 is far below the 99.8% limit
-    assert "石嘴山市" not in texts and "吴忠市" not in texts
+def test_funnel_labels_name_every_point_and_mark_outliers(house_font):
+    # issue 12: every point carries its region name (few points); the outliers' names are in the accent colour
+    def coloured(fig):
+        return {t.get_text(): t.get_color() for t in fig.axes[0].texts if t.get_gid() == "point-label"}
+
+    labels = coloured(_funnel())
+    assert set(labels) == {"银川市", "石嘴山市", "吴忠市"}
+    assert labels["银川市"] == HIGHLIGHT  # 70% at n=150 is far below the 99.8% limit
+    assert labels["石嘴山市"] != HIGHLIGHT and labels["吴忠市"] != HIGHLIGHT
     explicit = FUNNEL_DF.assign(outlier=[False, True, False])
-    texts = _texts(charts.funnel_plot(explicit, _limits(), center=90.0))
-    assert "石嘴山市" in texts and "银川市" not in texts
+    labels = coloured(charts.funnel_plot(explicit, _limits(), center=90.0))
+    assert labels["石嘴山市"] == HIGHLIGHT and labels["银川市"] != HIGHLIGHT
 
 
 def test_palette_is_okabe_ito_first(house_font):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook

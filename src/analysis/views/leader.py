@@ -94,11 +94,28 @@ def closure_table(summary: pd.DataFrame, year: int, level: str = "city") -> pd.D
 # --------------------------------------------------------------------------- sections
 
 
+def _amount(row: pd.Series) -> str:
+    """The size of a fall as prose writes it (``11起``, ``470.55万元``; a rate in points)."""
+    from analysis.present.narrative import format_value
+    from analysis.present.numbers import number_text
+
+    if row["kind"] == "rate":
+        return number_text(abs(float(row["change"])), 1) + "个百分点"
+    return format_value(abs(float(row["change"])), row["unit"], row["kind"])
+
+
+def _fall_pct(row: pd.Series) -> str:
+    from analysis.present.numbers import number_text
+
+    if row["kind"] == "rate" or not np.isfinite(row["pct_change"]):
+        return ""
+    return say("overview", "leader.change.fell_pct", pct=number_text(abs(float(row["pct_change"])), 1))
+
+
 @for_word("overview")
 def change_by_city(rep: Report, indicators: Sequence[str] = CHANGE_INDICATORS) -> Section:
     """Per indicator: one sentence on the cities that fell, the diverging bar chart and its table (kept)."""
     from analysis.present import charts
-    from analysis.present.charts.leader import change_label
 
     out = Section()
     for code in indicators:
@@ -113,10 +130,9 @@ def change_by_city(rep: Report, indicators: Sequence[str] = CHANGE_INDICATORS) -
         fell = frame[frame["change"] < 0]
         if len(fell):
             worst = fell.iloc[-1]
-            rate = worst["kind"] == "rate"
-            change = change_label(worst["change"], None if rate else worst["pct_change"], worst["unit"])
             text = say("overview", "leader.change.fell", year=rep.year, name=name, worst=worst["region_name"],
-                       regions=join("common", "list_separator", fell["region_name"][::-1]), change=change)
+                       regions=join("common", "list_separator", fell["region_name"][::-1]),
+                       amount=_amount(worst), pct=_fall_pct(worst))
         else:
             text = say("overview", "leader.change.none_fell", year=rep.year, name=name)
         unit = str(frame["unit"].iloc[0])

@@ -1,7 +1,7 @@
 """The region profile (notebook 05, one per city and county): its figures, its years, its peers, its counties.
 
 Data: :func:`peer_table`. Sections: :func:`header`, :func:`overview`, :func:`trends`, :func:`peers`,
-:func:`counties`, :func:`export`. The region is the notebook's ``region`` parameter, checked by
+:func:`counties`, :func:`notes`, :func:`export`. The region is the notebook's ``region`` parameter, checked by
 :func:`analysis.views.context.open_report` (``rep.region``).
 """
 
@@ -14,14 +14,18 @@ import pandas as pd
 from analysis.views.casefile import casefile_paragraph
 from analysis.views.context import Report
 from analysis.views.display import Figure, Html, Section, Table, header_html, heading_html, paragraphs
+from analysis.views.flags import table_note
 from analysis.views.overview import key_paragraph
 from analysis.views.shaping import (
+    ASSIGNED_INDICATORS,
     KEY_INDICATORS,
     available_indicators,
     indicator_series,
     present,
+    rank_text,
     ranking_frame,
     ranking_table,
+    tie_counts,
 )
 from analysis.views.wording import say
 
@@ -38,7 +42,8 @@ def peer_table(summary: pd.DataFrame, region_code: str, year: int, indicators: S
     """The region's standing among its peers (same level and province) in ``year``.
 
     Columns 指标, 本地区, 单位, 同级排名, 同级中位数, 同级最大值, 是否异常; one row per indicator with a value.
-    Rank 1 = largest value (ties share the minimum rank).
+    Rank 1 = largest value (ties share the minimum rank and read 并列). A quantity the province assigns
+    (:data:`ASSIGNED_INDICATORS`) is never an anomaly: its 是否异常 is ``—``.
     """
     me = present(summary[(summary["region_code"] == str(region_code)) & (summary["year"] == int(year))
                          & summary["indicator"].isin(list(indicators))])
@@ -51,10 +56,12 @@ def peer_table(summary: pd.DataFrame, region_code: str, year: int, indicators: S
         peers = present(summary[(summary["year"] == int(year)) & (summary["indicator"] == code)
                                 & (summary["level"] == r["level"])
                                 & (summary["region_code"].str[:2] == str(region_code)[:2])])
-        rank = "—" if pd.isna(r["rank"]) else f"{int(r['rank'])}/{int(r['n_peers'])}"
+        tied = tie_counts(summary, year, code, r["level"]).get(str(region_code), 1)
+        rank = rank_text(r["rank"], r["n_peers"], tied)
+        flag = "—" if code in ASSIGNED_INDICATORS else ("是" if bool(r["outlier"]) else "否")
         records.append({"指标": r["name_zh"], "本地区": float(r["value"]), "单位": r["unit"] or "",
                         "同级排名": rank, "同级中位数": float(peers["value"].median()),
-                        "同级最大值": float(peers["value"].max()), "是否异常": "是" if bool(r["outlier"]) else "否"})
+                        "同级最大值": float(peers["value"].max()), "是否异常": flag})
     return pd.DataFrame.from_records(
         records, columns=["指标", "本地区", "单位", "同级排名", "同级中位数", "同级最大值", "是否异常"])
 
@@ -81,10 +88,14 @@ def overview(rep: Report) -> Section:
 
     info, year, summary = rep.region, rep.year, rep.summary
     key = available_indicators(summary, info["code"], year, PROFILE)
-    text = key_paragraph(summary, info["code"], year, [c for c in key if c in NARRATIVE])
+    text = key_paragraph(summary, info["code"], year, [c for c in key if c in NARRATIVE], flags=rep.flags)
     table = rep.keep("主要指标", key_indicator_table(summary, info["code"], year, key))
-    return Section([paragraphs(text, casefile_paragraph(summary, info["code"], year, info["name"])),
-                    Table(table, say("profile", "overview_caption", region=info["name"], year=year))])
+    out = Section([paragraphs(text, casefile_paragraph(summary, info["code"], year, info["name"])),
+                   Table(table, say("profile", "overview_caption", region=info["name"], year=year))])
+    note = table_note(rep.flags, summary, info["code"], year, key)
+    if note:
+        out.append(paragraphs(note))
+    return out
 
 
 def trends(rep: Report) -> Section:
@@ -132,6 +143,17 @@ def counties(rep: Report) -> Section:
         return Section()
     return Section([Html(heading_html(say("profile", "children.heading"))),
                     Table(table, say("profile", "children.caption", region=info["name"], year=rep.year))])
+
+
+NOTES = ("rank", "trend", "judgement", "rate_test", "wilson", "outliers", "assigned", "flags")
+"""The 附注 of a region profile (``common.yaml`` ``notes.<key>``)."""
+
+
+def notes(rep: Report) -> Section:
+    """The 附注 on methods (ranks, trends, the judgement rule, tests, outliers, flagged figures)."""
+    from analysis.views.notes import notes_section
+
+    return notes_section(rep, NOTES)
 
 
 def export(rep: Report) -> Section:

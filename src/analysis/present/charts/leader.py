@@ -30,8 +30,9 @@ from analysis.present.numbers import is_blank, label_text, number_text
 
 RISE = OKABE_ITO[0]
 FALL = OKABE_ITO[3]
-LOG_SPAN = 20.0
-"""The chain chart switches to a log scale when its largest step is this many times its smallest."""
+LOG_SPAN = 100.0
+"""The chain chart switches to a log scale only when its largest step is this many times its smallest (a
+leader reads bar lengths; the value labels carry the small steps on a linear scale)."""
 
 
 def _require(df: pd.DataFrame, columns: list[str], func: str) -> None:
@@ -96,6 +97,7 @@ def change_bars(
     ax = fig.subplots()
     changes = shown["change"].to_numpy(dtype=float)
     colours = [RISE if c > 0 else (FALL if c < 0 else NEUTRAL_GREY) for c in changes]
+    ax.set_axisbelow(True)
     ax.barh([safe_label(n) for n in shown["region_name"]], changes, color=colours, height=0.65, gid="change-bar")
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.grid(axis="x", color="#DDDDDD")
@@ -148,6 +150,7 @@ def enforcement_chain_chart(
     drawn = np.where(np.isfinite(values), values, 0.0)
     if log_scale:
         drawn = np.where(drawn > 0, drawn, np.nan)
+    ax.set_axisbelow(True)
     ax.barh(ys, drawn, color=OKABE_ITO[0], height=0.6, gid="chain-bar")
     notes = df["note"].tolist() if "note" in df.columns else [""] * n
     for y, v, unit, note in zip(ys, values, df["unit"].tolist(), notes):

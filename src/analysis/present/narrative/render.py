@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
