@@ -108,9 +108,11 @@ def test_safe_string_length_limit():
 
 def test_default_suite_registry():
     ids = [s.id for s in DEFAULT_SUITE]
-    assert ids == ["01_quality", "02_overview", "03_regions", "04_casefile", "05_region_profile"]
-    assert [s.title for s in DEFAULT_SUITE] == ["数据质量报告", "年度执法工作总览", "地区比较", "案卷评查分析", "地区画像"]
-    assert [s.per_region for s in DEFAULT_SUITE] == [False, False, False, False, True]
+    assert ids == ["01_quality", "02_overview", "03_regions", "04_casefile", "05_region_profile", "06_cases"]
+    assert [s.title for s in DEFAULT_SUITE] == ["数据质量报告", "年度执法工作总览", "地区比较", "案卷评查分析", "地区画像",
+                                                "行政处罚案件分析"]
+    assert [s.per_region for s in DEFAULT_SUITE] == [False, False, False, False, True, False]
+    assert "cases.parquet" in DEFAULT_SUITE[5].reads  # 06 re-runs when the case records change
     assert "quality.csv" in DEFAULT_SUITE[0].reads and "quality.csv" not in DEFAULT_SUITE[1].reads
 
 
