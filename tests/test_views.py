@@ -94,9 +94,9 @@ def test_resolve_path(tmp_path, monkeypatch):
 
 def test_check_year_and_region():
     facts = frame([fact(2023, "640100", "cases_filed", 1), fact(2024, "640202", "cases_filed", 2)])
-    assert v.check_year(facts, "2024") == 2024
+    assert v.require_year(facts, "2024") == 2024
     with pytest.raises(ParameterError, match="2022"):
-        v.check_year(facts, 2022)
+        v.require_year(facts, 2022)
     info = v.check_region(facts, "640202")
     assert info == {"code": "640202", "name": "大武口区", "level": "county", "parent_code": "640200"}
     assert v.check_region(facts, "银川市")["code"] == "640100"

@@ -39,7 +39,7 @@ MAX_STRING = 200
 
 
 @dataclass(frozen=True)
-class Region:
+class ReportRegion:
     code: str
     name: str
     level: str
@@ -51,7 +51,7 @@ class DataInfo:
 
     processed_dir: Path
     years: list[int]
-    regions: dict[str, Region] = field(default_factory=dict)
+    regions: dict[str, ReportRegion] = field(default_factory=dict)
     is_sample: bool = False
     quality_counts: dict[str, int] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
@@ -70,7 +70,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _read_facts(path: Path) -> tuple[list[int], dict[str, Region]]:
+def _read_facts(path: Path) -> tuple[list[int], dict[str, ReportRegion]]:
     import pyarrow.parquet as pq
 
     try:
@@ -81,13 +81,13 @@ def _read_facts(path: Path) -> tuple[list[int], dict[str, Region]]:
         ) from None
     cols = table.to_pydict()
     years = sorted({int(y) for y in cols["year"] if y is not None})
-    regions: dict[str, Region] = {}
+    regions: dict[str, ReportRegion] = {}
     for code, name, level in zip(cols["region_code"], cols["region_name"], cols["level"]):
         if code is None:
             continue
         code = str(code)
         if code not in regions:
-            regions[code] = Region(code, str(name or ""), str(level or ""))
+            regions[code] = ReportRegion(code, str(name or ""), str(level or ""))
     return years, regions
 
 

@@ -56,10 +56,10 @@ from analysis.views.loading import (
     REFERENCE_FILE,
     Processed,
     check_region,
-    check_year,
     find_reference,
     load_processed,
     province_of,
+    require_year,
     resolve_path,
 )
 from analysis.views.memo import cached_summary, summary_cache_dir, summary_key
@@ -125,7 +125,7 @@ __all__ = [
     "casefile_rates",
     "cell_position",
     "check_region",
-    "check_year",
+    "require_year",
     "coverage_matrix",
     "coverage_pivot",
     "coverage_table",

@@ -24,9 +24,9 @@ from analysis.views.export import write_tables
 from analysis.views.loading import (
     Processed,
     check_region,
-    check_year,
     load_processed,
     province_of,
+    require_year,
     resolve_path,
 )
 from analysis.views.memo import cached_summary, summary_cache_dir
@@ -125,7 +125,7 @@ def open_report(processed_dir: str | Path, year, output_dir: str | Path = "", *,
     year = int(year)
     out_dir = resolve_path(output_dir or f"../outputs/{year}")
     data = load_processed(processed_dir, require_quality=require_quality, with_reference=with_reference)
-    year = check_year(data.facts, year)
+    year = require_year(data.facts, year)
     info = check_region(data.facts, str(region)) if region is not None else None
     if not summary:
         return Report(year, data, out_dir, data.facts, region=info)

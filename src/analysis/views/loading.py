@@ -2,7 +2,7 @@
 
 :func:`load_processed` reads ``facts.parquet``, ``meta.json`` and ``quality.csv``; :func:`resolve_path`
 makes a notebook's relative path parameters work from JupyterLab and from the runner alike;
-:func:`check_year` and :func:`check_region` turn a bad parameter into a bilingual :class:`ParameterError`.
+:func:`require_year` and :func:`check_region` turn a bad parameter into a bilingual :class:`ParameterError`.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def find_reference(processed_dir: str | Path) -> pd.DataFrame | None:
     return load_reference(path.resolve())
 
 
-def check_year(facts: pd.DataFrame, year: int) -> int:
+def require_year(facts: pd.DataFrame, year: int) -> int:
     """``year`` as int; :class:`ParameterError` when the facts hold nothing for it."""
     years = sorted(int(y) for y in facts["year"].unique())
     try:
