@@ -1,4 +1,4 @@
-"""Tests for ``analysis.clean.textnorm``: every text quirk of published tables, plus property tests.
+"""Tests for ``analysis.catalog.normalize`` and ``analysis.clean.values``: every text quirk of published tables, plus property tests.
 
 Property tests (hypothesis): a round trip of formatted numbers, the parser never raising on
 any unicode string or object, full-width and half-width forms giving equal results, and the

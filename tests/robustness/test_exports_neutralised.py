@@ -20,7 +20,7 @@ from conftest import clean_dir, fact, findings_with, run_cli, write_csv
 from analysis.clean.findings import visible_text
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
-# Written independently of analysis.clean.textnorm on purpose: 12, -3, +5, -1,234.5, .5, -12%, 1e-05, -1.5E+03.
+# Written independently of analysis.safe_cells on purpose: 12, -3, +5, -1,234.5, .5, -12%, 1e-05, -1.5E+03.
 PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?$")
 DASHES_ONLY = re.compile(r"^-+$")  # the missing-value mark '-' as written in the raw cell: no formula
 

@@ -4,7 +4,7 @@
    leaves every file's sha256 and mtime unchanged, opens nothing under it for writing (audit hook), and
    still works when the copy is read-only (files 0o444, folders 0o555).
 2. The conservation property for every bad-input fixture of the robustness suite: each raw cell for
-   which :func:`analysis.clean.textnorm.looks_numeric` is true ends up as a fact (source_file/sheet/cell) or a
+   which :func:`analysis.clean.values.looks_numeric` is true ends up as a fact (source_file/sheet/cell) or a
    quality finding (file/sheet/cell), or, for a file that could not be read at all, the file has an
    error-level finding saying so. :func:`assert_conserved` is the reusable check.
 """

@@ -4,7 +4,7 @@ Everything here is loaded from CSV files in ``catalogs/`` (package data). A user
 China supplies their own ``regions.csv`` (or any other catalogue file) by passing an override
 directory: a file present there replaces the packaged file of the same name, with no code change.
 
-Header aliases are normalised with :func:`analysis.clean.textnorm.normalize_header` level by level; a
+Header aliases are normalised with :func:`analysis.catalog.normalize.normalize_header` level by level; a
 group path such as ``案卷评查/优秀`` keeps its ``/`` separator. An alias that maps to two different
 indicators is a :class:`~analysis.errors.CatalogError` at load time, never a silent guess.
 """

@@ -7,7 +7,7 @@
   decimals, % with 1 decimal, other units as integers; tables group digits (``18,907``).
 - Every text cell is data, never markup: HTML escapes it, Markdown escapes ``<>&|``, Word and Excel
   drop XML-illegal control characters, Excel text goes through the formula-injection guard
-  (:func:`analysis.clean.textnorm.neutralize_formula`).
+  (:func:`analysis.safe_cells.neutralize_formula`).
 - Files are written atomically (temp file beside the target + ``os.replace``).
 """
 
@@ -293,7 +293,6 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
-safe_text = spreadsheet_text  # TODO(lead): views still imports this name
 
 SOURCE_LINE = "数据来源：{source}"
 UNIT_LINE = "计量单位：{unit}"
@@ -351,11 +350,11 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titles: Map
         columns = [str(c) for c in df.columns]
         ncols = max(1, len(columns))
         title = (titles or {}).get(name) or df.attrs.get("caption") or str(name)
-        meta = [(safe_text(title), Font(bold=True, size=14)),
-                (safe_text(unit_line(df)), Font(size=10)),
-                (safe_text(SOURCE_LINE.format(source=source or DEFAULT_SOURCE)), Font(size=10))]
+        meta = [(spreadsheet_text(title), Font(bold=True, size=14)),
+                (spreadsheet_text(unit_line(df)), Font(size=10)),
+                (spreadsheet_text(SOURCE_LINE.format(source=source or DEFAULT_SOURCE)), Font(size=10))]
         if sample_note:
-            meta.append((safe_text(sample_note), Font(size=10, bold=True, color=SAMPLE_RED)))
+            meta.append((spreadsheet_text(sample_note), Font(size=10, bold=True, color=SAMPLE_RED)))
         for r, (text, font) in enumerate(meta, start=1):
             cell = ws.cell(row=r, column=1, value=text)
             cell.font = font
@@ -369,7 +368,7 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titles: Map
         units_by_col = {c: cell_units(df, c) for c in df.columns}
         widths = [_display_width(c) for c in columns]
         for j, col in enumerate(columns, start=1):
-            cell = ws.cell(row=header, column=j, value=safe_text(col))
+            cell = ws.cell(row=header, column=j, value=spreadsheet_text(col))
             cell.font = Font(bold=True)
             cell.fill = header_fill
             cell.border = border
@@ -396,7 +395,7 @@ def to_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *, titles: Map
                     cell.alignment = Alignment(horizontal="right")
                     widths[j - 1] = max(widths[j - 1], len(format_cell(value, unit)))
                 else:
-                    text = safe_text(value)
+                    text = spreadsheet_text(value)
                     cell = ws.cell(row=row, column=j, value=text)
                     widths[j - 1] = max(widths[j - 1], _display_width(text))
                 cell.border = border
@@ -423,7 +422,6 @@ __all__ = [
     "format_cell",
     "key_indicator_table",
     "numeric_columns",
-    "safe_text",
     "to_docx",
     "to_html",
     "to_markdown",

@@ -36,7 +36,8 @@ def spreadsheet_fraction(text: str, column: str) -> str:
 
 def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     from analysis.present.numbers import is_blank
-    from analysis.present.tables import cell_units, export_number, safe_text
+    from analysis.present.tables import cell_units, export_number
+    from analysis.safe_cells import spreadsheet_text
 
     out = df.copy()
     for col in out.columns:
@@ -48,9 +49,9 @@ def _csv_safe(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.Series([v if is_blank(v) else export_number(v, u) for v, u in zip(series, units)],
                                  index=out.index, dtype=object)
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
-            out[col] = series.map(lambda v, c=col: safe_text(spreadsheet_fraction(v, c)) if isinstance(v, str)
+            out[col] = series.map(lambda v, c=col: spreadsheet_text(spreadsheet_fraction(v, c)) if isinstance(v, str)
                                   else v)
-    out.columns = [safe_text(str(c)) for c in out.columns]
+    out.columns = [spreadsheet_text(str(c)) for c in out.columns]
     return out
 
 
