@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_clean.py", "bench_summary.py", "bench_fonts.py", "bench_report.py", "bench_regions.py",
-              "bench_national.py", "bench_cases.py"]
+BENCHMARKS = ["bench_clean.py", "bench_summary.py", "bench_charts.py", "bench_fonts.py", "bench_report.py", "bench_regions.py",
+              "bench_national.py", "bench_cases.py", "bench_dask.py"]
 
 
 def main() -> int:

@@ -134,7 +134,7 @@ def image_html(png: bytes, alt: str) -> str:
 
 
 def show_figure(fig, output_dir: str | Path, stem: str, dpi: int = 100, alt: str = "") -> None:
-    """Save ``fig`` as PNG and SVG into ``<output_dir>/figures/`` (:func:`analysis.present.charts.save_figure`)
+    """Save ``fig`` as PNG (SVG on request) into ``<output_dir>/figures/`` (:func:`analysis.present.charts.save_figure`)
     and display it inline as a screen-resolution PNG (:func:`inline_png`) with Chinese alternative text.
 
     The output is an HTML ``<img alt=…>`` with the PNG as a data URI: nbconvert's ``image/png`` output has
