@@ -29,7 +29,8 @@ NOTEBOOKS = ROOT / "notebooks"
 PARAMS = '''# 参数（papermill 运行时会在本单元格之后注入实际取值）
 year = 2024
 processed_dir = "../data/processed"
-output_dir = ""  # 留空则写入 ../outputs/<year>/（leave empty: ../outputs/<year>/）'''
+output_dir = ""  # 留空则写入 ../outputs/<year>/（leave empty: ../outputs/<year>/）
+province = ""  # 省级地区代码或名称；数据只含一个省时留空（a province code or name; empty: the data's only one）'''
 
 PROFILE_PARAMS = PARAMS + '\nregion = "640100"'
 
@@ -39,7 +40,7 @@ def setup(module: str, options: str = "") -> str:
     return f'''from analysis import views as v
 from analysis.views import {module}
 
-rep = v.open_report(processed_dir, year, output_dir{options})'''
+rep = v.open_report(processed_dir, year, output_dir{options}, province=province)'''
 
 
 def section(module: str, name: str) -> str:

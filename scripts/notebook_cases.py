@@ -22,7 +22,8 @@ FILE = "06_cases.ipynb"
 PARAMS = '''# 参数（papermill 运行时会在本单元格之后注入实际取值）
 year = 2024
 processed_dir = "../data/processed"
-output_dir = ""  # 留空则写入 ../outputs/<year>/（leave empty: ../outputs/<year>/）'''
+output_dir = ""  # 留空则写入 ../outputs/<year>/（leave empty: ../outputs/<year>/）
+province = ""  # 省级地区代码或名称；数据只含一个省时留空（a province code or name; empty: the data's only one）'''
 
 SECTIONS = ("amounts", "violations", "months", "agencies", "categories", "largest", "reconciliation")
 
@@ -36,7 +37,7 @@ def cases_notebook() -> list[tuple[str, str]]:
         ("md", wording["markdown"]["title"]),
         ("params", PARAMS),
         ("code", "from analysis import views as v\nfrom analysis.views import cases\n\n"
-                 "cr = cases.open_cases(processed_dir, year, output_dir)\nv.show(cases.intro(cr))"),
+                 "cr = cases.open_cases(processed_dir, year, output_dir, province=province)\nv.show(cases.intro(cr))"),
     ]
     cells += [("code", f"v.show(cases.{name}(cr))") for name in SECTIONS]
     cells.append(("code", "v.show(cases.export(cr))"))

@@ -75,9 +75,10 @@ class CaseReport:
         return Figure(fig, self.rep.out_dir, stem)
 
 
-def open_cases(processed_dir, year, output_dir="") -> CaseReport:
+def open_cases(processed_dir, year, output_dir="", province: str = "") -> CaseReport:
     """The report context plus the case table (``db`` is None when the data has no case records)."""
-    rep = open_report(processed_dir, year, output_dir, summary=False, require_quality=False, with_reference=False)
+    rep = open_report(processed_dir, year, output_dir, summary=False, require_quality=False, with_reference=False,
+                      province=province)
     db = rep.data.folder / CASES_DUCKDB
     return CaseReport(rep, db if db.is_file() else None)
 

@@ -28,6 +28,7 @@ from analysis.views.loading import (
     province_of,
     require_year,
     resolve_path,
+    select_province,
 )
 from analysis.views.memo import cached_summary, summary_cache_dir
 from analysis.views.wording import say
@@ -115,16 +116,19 @@ class Report:
 
 
 def open_report(processed_dir: str | Path, year, output_dir: str | Path = "", *, summary: bool = True,
-                require_quality: bool = False, with_reference: bool = True, region: str | None = None) -> Report:
+                require_quality: bool = False, with_reference: bool = True, region: str | None = None,
+                province: str = "") -> Report:
     """Check the parameters, load the processed data and (``summary=True``) the summary table.
 
-    ``output_dir`` empty means ``../outputs/<year>/`` (beside the notebooks). Bad parameters raise a
+    ``output_dir`` empty means ``../outputs/<year>/`` (beside the notebooks). ``province`` (a code or a name)
+    chooses one province when the data covers several (:func:`select_province`). Bad parameters raise a
     bilingual :class:`analysis.errors.ParameterError`.
     """
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     year = int(year)
     out_dir = resolve_path(output_dir or f"../outputs/{year}")
     data = load_processed(processed_dir, require_quality=require_quality, with_reference=with_reference)
+    data.facts = select_province(data.facts, province, region)  # one province's reports at a time
     year = require_year(data.facts, year)
     info = check_region(data.facts, str(region)) if region is not None else None
     if not summary:

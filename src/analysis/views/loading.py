@@ -153,3 +153,43 @@ def province_of(facts: pd.DataFrame) -> dict:
     code = str(facts["region_code"].iloc[0])[:2] + "0000"
     names = region_catalog().set_index("code")["name"]
     return {"code": code, "name": str(names.get(code, code))}
+
+
+def provinces_in(facts: pd.DataFrame) -> list[str]:
+    """The province codes the facts cover (GB/T 2260: a region's first two digits name its province)."""
+    return sorted({str(c)[:2] + "0000" for c in facts["region_code"].astype(str).unique()})
+
+
+def select_province(facts: pd.DataFrame, province: str | None = "", region: str | None = None) -> pd.DataFrame:
+    """The facts of one province: ``province`` as a code (``370000``) or a name (山东, 山东省); empty means
+    the province of ``region`` when given, else the data's only province. Several provinces and no choice
+    is a :class:`ParameterError` that lists them (the report runner passes one set of reports each)."""
+    have = provinces_in(facts)
+    wanted = str(province or "").strip()
+    if not wanted and region:
+        wanted = str(region)[:2] + "0000"
+    if not wanted:
+        if len(have) <= 1:
+            return facts
+        names = region_catalog().set_index("code")["name"]
+        listing = "、".join(f"{names.get(c, c)}({c})" for c in have)
+        raise ParameterError(f"数据包含多个省级地区：{listing}；请用 province 参数选择一个",
+                             f"the data covers several provinces ({', '.join(have)}); choose one with the province parameter")
+    code = _province_code(wanted)
+    if code not in have:
+        names = region_catalog().set_index("code")["name"]
+        listing = "、".join(f"{names.get(c, c)}({c})" for c in have) or "无"
+        raise ParameterError(f"数据中没有省级地区“{wanted}”（已有：{listing}）",
+                             f"province {wanted!r} is not in the data (have: {', '.join(have)})")
+    return facts[facts["region_code"].astype(str).str[:2] == code[:2]]
+
+
+def _province_code(text: str) -> str:
+    if text.isdigit() and len(text) == 6:
+        return text[:2] + "0000"
+    from analysis.catalog import load_catalog
+
+    match = load_catalog().resolve_region(text)
+    if match.status == "ok" and match.region is not None and match.region.level == "province":
+        return match.region.code
+    raise ParameterError(f"无法识别省级地区：{text}", f"not a province: {text!r}")
