@@ -175,21 +175,26 @@ def select_province(facts: pd.DataFrame, province: str | None = "", region: str 
         listing = "、".join(f"{names.get(c, c)}({c})" for c in have)
         raise ParameterError(f"数据包含多个省级地区：{listing}；请用 province 参数选择一个",
                              f"the data covers several provinces ({', '.join(have)}); choose one with the province parameter")
-    code = _province_code(wanted)
-    if code not in have:
-        names = region_catalog().set_index("code")["name"]
-        listing = "、".join(f"{names.get(c, c)}({c})" for c in have) or "无"
-        raise ParameterError(f"数据中没有省级地区“{wanted}”（已有：{listing}）",
-                             f"province {wanted!r} is not in the data (have: {', '.join(have)})")
+    code = province_code(wanted, have)
     return facts[facts["region_code"].astype(str).str[:2] == code[:2]]
 
 
-def _province_code(text: str) -> str:
+def province_code(text: str, have: list[str]) -> str:
+    """The province code for ``text`` (a code such as 370000, or a name such as 山东 / 山东省) among the
+    provinces ``have``; a clear :class:`ParameterError` when it is no province or not in the data."""
+    text = str(text).strip()
     if text.isdigit() and len(text) == 6:
-        return text[:2] + "0000"
-    from analysis.catalog import load_catalog
+        code = text[:2] + "0000"
+    else:
+        from analysis.catalog import load_catalog
 
-    match = load_catalog().resolve_region(text)
-    if match.status == "ok" and match.region is not None and match.region.level == "province":
-        return match.region.code
-    raise ParameterError(f"无法识别省级地区：{text}", f"not a province: {text!r}")
+        match = load_catalog().resolve_region(text)
+        if match.status != "ok" or match.region is None or match.region.level != "province":
+            raise ParameterError(f"无法识别省级地区：{text}", f"not a province: {text!r}")
+        code = match.region.code
+    if code not in have:
+        names = region_catalog().set_index("code")["name"]
+        listing = "、".join(f"{names.get(c, c)}({c})" for c in have) or "无"
+        raise ParameterError(f"数据中没有省级地区“{text}”（已有：{listing}）",
+                             f"province {text!r} is not in the data (have: {', '.join(have)})")
+    return code
