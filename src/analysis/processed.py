@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-try:  # pandera >= 0.24 moved the pandas API to ``pandera.pandas``
-    import pandera.pandas as pa
-except ImportError:  # pragma: no cover - older pandera
-    import pandera as pa
 
 from analysis.atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
 from analysis.catalog import LEVELS, Catalog, load_catalog
 from analysis.errors import ParameterError
 from analysis.safe_cells import EXCEL_CELL_MAX, neutralize_frame
+
+if TYPE_CHECKING:  # pandera is imported when a schema is built
+    import pandera.pandas as pandera
 
 FACT_COLUMNS = [
     "year",
@@ -96,7 +95,12 @@ def preferred_scope(facts: pd.DataFrame) -> pd.DataFrame:
     return facts.loc[keep.to_numpy()]
 
 
-def facts_schema(catalog: Catalog) -> pa.DataFrameSchema:
+def facts_schema(catalog: Catalog) -> pandera.DataFrameSchema:
+    try:  # pandera >= 0.24 moved the pandas API to ``pandera.pandas``
+        import pandera.pandas as pa
+    except ImportError:  # pragma: no cover - older pandera
+        import pandera as pa
+
     units = {code: ind.unit for code, ind in catalog.indicators.items()}
     names = {code: r.name for code, r in catalog.regions.items()}
 
@@ -138,7 +142,16 @@ def facts_schema(catalog: Catalog) -> pa.DataFrameSchema:
     )
 
 
-FACTS_SCHEMA = facts_schema(load_catalog())
+
+
+def __getattr__(name: str):
+    """``FACTS_SCHEMA``: the schema over the packaged catalogue, built on first use (pandera and the
+    catalogue load cost about a second, which the report runner's start-up and every kernel need not pay)."""
+    if name == "FACTS_SCHEMA":
+        schema = facts_schema(load_catalog())
+        globals()["FACTS_SCHEMA"] = schema
+        return schema
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- the processed folder
