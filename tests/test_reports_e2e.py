@@ -113,14 +113,14 @@ def test_every_notebook_executes(e2e):
     failed = [(r.job.id, r.message) for r in results if r.status != "ok"]
     assert not failed, e2e.log
     ids = {r.job.id for r in results}
-    assert {"01_quality", "02_overview", "03_regions", "04_casefile"} <= ids
+    assert {"01_quality", "02_overview", "03_regions", "04_casefile", "06_cases"} <= ids
     assert len([i for i in ids if i.startswith("05_region_profile_")]) == N_REGIONS
-    assert len(results) == 4 + N_REGIONS
+    assert len(results) == 5 + N_REGIONS
 
 
 def test_each_html_is_offline_chinese_and_small(e2e):
     pages = html_files(e2e.year_dir)
-    assert len(pages) == 4 + N_REGIONS
+    assert len(pages) == 5 + N_REGIONS  # 01-04, 06 and one profile per region
     for path in pages:
         page = path.read_text("utf-8")
         r = refs(page)
@@ -227,7 +227,7 @@ def test_first_year_reports_run(e2e):
                         outputs_dir=e2e.base / "outputs", parameters={"region": "640521"}, progress=True,
                         stream=stream)
     assert not result.failed, stream.getvalue()
-    assert len(result.results) == 5
+    assert len(result.results) == 6  # 01-04, 06 and the one profile asked for
     page = (result.year_dir / "html" / "02_overview.html").read_text("utf-8")
     assert "本年度为首个统计年度，暂无上年数据可供比较" in page
     assert "尚无案卷评查统计数据" in page
@@ -258,7 +258,7 @@ def test_touching_a_raw_file_reruns_nothing(e2e):
     os.utime(raw_file, None)  # a new mtime, same bytes
     _reclean(e2e)
     ran, jobs = _rerun(e2e)
-    assert ran == set() and len(jobs) == 4 + N_REGIONS
+    assert ran == set() and len(jobs) == 5 + N_REGIONS
 
 
 def test_a_raw_change_reruns_exactly_the_notebooks_it_affects(e2e):

@@ -17,7 +17,7 @@ from analysis.errors import AnalysisError
 
 
 def build_letter(year: int, processed_dir: Path | str, year_dir: Path | str, *, date: dt.date | None = None,
-                 stream: TextIO | None = None) -> Path | None:
+                 stream: TextIO | None = None, province: str = "") -> Path | None:
     """Write the province's letter draft for ``year``; returns its path, or None when there is nothing to write.
 
     Never raises for bad or missing data: it prints one bilingual line and returns None, so a report
@@ -25,10 +25,12 @@ def build_letter(year: int, processed_dir: Path | str, year_dir: Path | str, *, 
     """
     from analysis import views as v
     from analysis.present.gongwen import letter_path, write_letter
+    from analysis.views.loading import select_province
 
     stream = stream or sys.stdout
     try:
         data = v.load_processed(processed_dir)
+        data.facts = select_province(data.facts, province)  # the province this run reports on
         facts = v.with_rollups(data.facts)
         province = v.province_of(data.facts)
         summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(year_dir))

@@ -38,6 +38,7 @@ from analysis.errors import ExecutionError, ParameterError
 from analysis.report.build_state import BuildState, data_digest, job_key, notebook_digest, package_digest
 from analysis.report.executors import Executor, resolve_executor
 from analysis.report.jobs import STATUS_ZH, Job, JobResult, Outcome, YearResult  # noqa: F401 - re-exported
+from analysis.report.letter_step import build_letter
 from analysis.report.manager import DEFAULT_RETRIES, ReportManager
 from analysis.report.params import (
     REGION_PARAMETER,
@@ -50,12 +51,16 @@ from analysis.report.params import (
     parse_param_args,
     resolve_region,
 )
+from analysis.report.pdf import print_reports
+from analysis.report.provinces import PROVINCE_PARAMETER, plan_province_runs
 from analysis.report.suite import NotebookSpec, Suite, load_suite
 
 DEFAULT_NOTEBOOKS = Path("notebooks")
 LOCK_TIMEOUT_ENV = "ENFORCEMENT_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 3600.0
 SUBDIRS = ("html", "notebooks", "figures", "tables")
+PROFILE_LEVELS = {"all": None, "county": ("county",), "city": ("city",), "none": ()}
+"""``--profiles``: which levels the per-region notebooks fan out to (``all``: each spec's region_levels)."""
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -83,9 +88,16 @@ def plan_jobs(
     year_dir: Path,
     extra: dict[str, str],
     state: BuildState,
+    profiles: str = "all",
 ) -> list[Job]:
     """Expand and validate the suite for one year. Raises ParameterError; starts nothing, writes nothing."""
     check_year(year, info)
+    if profiles not in PROFILE_LEVELS:
+        raise ParameterError(
+            f"--profiles 应为 {'、'.join(PROFILE_LEVELS)} 之一：{profiles!r}",
+            f"--profiles must be one of {', '.join(PROFILE_LEVELS)}: {profiles!r}",
+        )
+    only_levels = PROFILE_LEVELS[profiles]
     runner_values = {
         "year": year,
         "processed_dir": check_path("processed_dir", info.processed_dir),
@@ -130,7 +142,12 @@ def plan_jobs(
                 f"per-region notebook {spec.file} does not declare a `region` parameter",
             )
         regions = sorted(
-            (r for r in info.regions.values() if r.level in spec.region_levels), key=lambda r: r.code
+            (
+                r
+                for r in info.regions.values()
+                if r.level in spec.region_levels and (only_levels is None or r.level in only_levels)
+            ),
+            key=lambda r: r.code,
         )
         for region in regions:
             p = dict(params, **{REGION_PARAMETER: region.code})
@@ -210,6 +227,12 @@ def _index_entries(jobs: list[Job], results: dict[str, JobResult], state: BuildS
     return entries
 
 
+def _downloads(year_dir: Path) -> list[str]:
+    """The download files the index lists (a new PDF or letter re-renders it)."""
+    return sorted(p.relative_to(year_dir).as_posix() for sub in ("pdf", "letter", "tables")
+                  for p in (year_dir / sub).glob("*.*") if not p.name.startswith("."))
+
+
 def _write_index(year: int, year_dir: Path, jobs: list[Job], manager: ReportManager, info: DataInfo, force: bool):
     """Render index.html unless no report was rebuilt and nothing it shows changed (fast no-change re-run)."""
     from analysis.report.index_page import render_index, write_index
@@ -218,7 +241,7 @@ def _write_index(year: int, year_dir: Path, jobs: list[Job], manager: ReportMana
     quality_href = next((e.href for e in entries if e.job_id.startswith("01_quality")), "")
     payload = json.dumps(
         [[e.job_id, e.title, e.href, e.status, e.group, e.label] for e in entries]
-        + [info.quality_counts, info.is_sample, year, __version__, quality_href],
+        + [info.quality_counts, info.is_sample, year, __version__, quality_href, _downloads(year_dir)],
         ensure_ascii=False,
         sort_keys=True,
     )
@@ -234,6 +257,7 @@ def _write_index(year: int, year_dir: Path, jobs: list[Job], manager: ReportMana
         info.quality_counts,
         info.is_sample,
         quality_href=quality_href,
+        year_dir=year_dir,
     )
     write_index(year_dir, page)
     manager.state.extra["index_key"] = key
@@ -257,12 +281,16 @@ def run_report(
     lock_timeout: float | None = None,
     executor: str | None = None,
     retries: int = DEFAULT_RETRIES,
+    scheduler: str | None = None,
+    profiles: str = "all",
 ) -> YearResult:
     """Build ``outputs/<year>/``: validate, lock, run stale notebooks in parallel, export, index.
 
     ``parameters`` are raw ``-p NAME=VALUE`` strings, validated against the notebooks. ``executor``
     names a registered executor (default: ``forked`` where available, else ``local``); ``retries``
-    bounds the fresh-kernel attempts after an infrastructure failure. Returns a :class:`YearResult`;
+    bounds the fresh-kernel attempts after an infrastructure failure; ``scheduler`` (``tcp://HOST:PORT``)
+    runs on that Dask cluster (executor ``dask``); ``profiles`` limits the per-region notebooks to a
+    level (``all``, ``county``, ``city``, ``none``). Returns a :class:`YearResult`;
     raises :class:`ParameterError` (before any kernel starts), :class:`OutputError`, or
     :class:`AlreadyRunningError`. Failed notebooks do not raise: see ``YearResult.failed``.
     """
@@ -273,7 +301,10 @@ def run_report(
         raise ParameterError("--jobs 应为正整数", "--jobs must be a positive integer")
     if retries < 0:
         raise ParameterError("--retries 应为非负整数", "--retries must be zero or more")
-    executor_cls = resolve_executor(executor)
+    if scheduler and executor not in (None, "dask"):
+        raise ParameterError("--scheduler 只能与 --executor dask 同用", "--scheduler needs --executor dask")
+    executor_cls = resolve_executor("dask" if scheduler else executor)
+    executor_kw = {"scheduler": scheduler} if scheduler else {}
     info = data_info or load_data_info(processed_dir)
     suite = load_suite(notebooks_dir)
     year_dir = Path(outputs_dir).resolve() / str(int(year))
@@ -281,7 +312,7 @@ def run_report(
 
     # 1. Validate everything with a read-only view of the state: no kernel, no writes.
     state = BuildState.load(year_dir / ".cache" / "state.json")
-    planned = plan_jobs(year, suite, info, year_dir, extra, state)
+    planned = plan_jobs(year, suite, info, year_dir, extra, state, profiles)
     inspected = dict(state.notebooks)
 
     # 2. Lock the year's folder; from here on we write.
@@ -322,7 +353,7 @@ def run_report(
                 if warning:
                     print(f"警告 / warning: {warning}", file=stream, flush=True)
                 n_workers = max(1, min(jobs or os.cpu_count() or 1, len(to_run)))
-                with executor_cls(n_workers, timeout, year_dir / ".cache" / "logs") as pool:
+                with executor_cls(n_workers, timeout, year_dir / ".cache" / "logs", **executor_kw) as pool:
                     try:
                         run_jobs(to_run, manager, pool)
                     finally:
@@ -331,6 +362,10 @@ def run_report(
         finally:
             manager.close()
         state.save()
+        # After the pool has finished (Chromium is started from this thread): the letter draft, then the PDFs
+        # (one line and no PDFs when Chromium is missing), then the index, which lists what exists.
+        build_letter(year, info.processed_dir, year_dir, province=extra.get(PROVINCE_PARAMETER, ""), stream=stream)
+        print_reports(year_dir, stream=stream)
         written = _write_index(year, year_dir, planned, manager, info, force)
         if progress:
             print(manager.summary(executor_cls.name if to_run else "", warnings), file=stream, flush=True)
@@ -342,7 +377,8 @@ def run_report_cli(args) -> int:
     # Failures are reported in our summary; papermill/nbclient/asyncio log lines would only be noise.
     for name in ("papermill", "nbclient", "traitlets", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    resolve_executor(getattr(args, "executor", None))  # an unknown or unusable executor: fail before anything
+    scheduler = getattr(args, "scheduler", None)
+    resolve_executor("dask" if scheduler else getattr(args, "executor", None))  # an unknown or unusable executor: fail before anything
     info = load_data_info(args.processed)
     if getattr(args, "years", None):
         years = list(args.years)
@@ -356,21 +392,24 @@ def run_report_cli(args) -> int:
     notebooks = args.notebooks if args.notebooks is not None else DEFAULT_NOTEBOOKS
     quiet = bool(getattr(args, "quiet", False))
     results: list[YearResult] = []
-    for year in years:
+    runs = plan_province_runs(info, Path(args.outputs), extra)  # one set of reports per province
+    for year, run in ((y, r) for y in years for r in runs):
         result = run_report(
             year,
             processed_dir=args.processed,
             notebooks_dir=notebooks,
-            outputs_dir=args.outputs,
+            outputs_dir=run.outputs_dir,
             jobs=args.jobs,
             force=args.force,
             timeout=args.timeout,
-            parameters=extra,
+            parameters={**extra, PROVINCE_PARAMETER: run.province} if run.province else extra,
             progress=not quiet,
-            data_info=info,
+            data_info=run.info,
             lock_timeout=getattr(args, "lock_timeout", None),
             executor=getattr(args, "executor", None),
             retries=getattr(args, "retries", DEFAULT_RETRIES),
+            scheduler=scheduler,
+            profiles=getattr(args, "profiles", "all"),
         )
         results.append(result)
         if quiet:

@@ -56,7 +56,7 @@ DEFAULT_SUITE: tuple[NotebookSpec, ...] = (
     NotebookSpec("04_casefile", "04_casefile.ipynb", "案卷评查分析"),
     NotebookSpec("05_region_profile", "05_region_profile.ipynb", "地区画像", per_region=True),
     NotebookSpec("06_cases", "06_cases.ipynb", "行政处罚案件分析",
-                 ("facts.parquet", "quality.csv", "meta.json", "cases.parquet", "case_reconcile.csv")),
+                 ("facts.parquet", "meta.json", "cases.parquet", "case_reconcile.csv")),
 )
 
 
