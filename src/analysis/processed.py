@@ -187,10 +187,13 @@ def processed_folder(folder) -> Path:
     return path
 
 
-def read_meta(folder) -> dict:
-    """``meta.json`` as a dict (``{}`` when it holds something else); clear errors when absent or corrupt."""
+def read_meta(folder, required: bool = True) -> dict:
+    """``meta.json`` as a dict (``{}`` when it holds something else, or is absent and not ``required``);
+    clear errors when absent and required, or corrupt."""
     path = Path(folder) / META_JSON
     if not path.is_file():
+        if not required:
+            return {}
         raise _missing(path)
     try:
         meta = json.loads(path.read_text("utf-8"))

@@ -28,6 +28,7 @@ from analysis.atomic import atomic_write_text
 
 # The hashing helpers live in the base layer (the views' summary memo uses them too); re-exported here.
 from analysis.fingerprint import PACKAGE_SUFFIXES, file_digest, package_digest  # noqa: F401
+from analysis.processed import META_JSON
 
 STATE_VERSION = 1
 
@@ -40,7 +41,7 @@ change with any raw byte; the quality notebook reads ``quality.csv`` itself, so 
 def data_digest(path: Path | str) -> str:
     """Digest of one processed file as a notebook sees it: ``meta.json`` by :data:`META_KEYS`, else bytes."""
     path = Path(path)
-    if path.name == "meta.json":
+    if path.name == META_JSON:
         try:
             meta = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):

@@ -16,8 +16,6 @@ Every rejection is a bilingual :class:`ParameterError`.
 from __future__ import annotations
 
 import ast
-import csv
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import ParameterError
+from analysis.processed import FACTS_PARQUET, quality_counts, read_meta
 
 # Set by the runner, never from ``-p``.
 RUNNER_PARAMETERS = ("year", "processed_dir", "output_dir")
@@ -60,16 +59,6 @@ class DataInfo:
         return max(self.years)
 
 
-def _read_meta(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as err:
-        raise ParameterError(f"无法读取 {path}，请重新运行 enforcement clean", f"cannot read {path}: {err}") from None
-    return data if isinstance(data, dict) else {}
-
-
 def _read_facts(path: Path) -> tuple[list[int], dict[str, ReportRegion]]:
     import pyarrow.parquet as pq
 
@@ -91,32 +80,16 @@ def _read_facts(path: Path) -> tuple[list[int], dict[str, ReportRegion]]:
     return years, regions
 
 
-def quality_counts(path: Path) -> dict[str, int]:
-    """Counts of findings by severity in ``quality.csv`` (all zero when the file is absent)."""
-    counts = {"error": 0, "warning": 0, "info": 0}
-    if not path.is_file():
-        return counts
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            for row in csv.DictReader(fh):
-                sev = (row.get("severity") or "").strip()
-                if sev in counts:
-                    counts[sev] += 1
-    except (OSError, UnicodeDecodeError, csv.Error) as err:
-        raise ParameterError(f"无法读取 {path}，请重新运行 enforcement clean", f"cannot read {path}: {err}") from None
-    return counts
-
-
 def load_data_info(processed_dir: Path | str) -> DataInfo:
     """Read ``meta.json``, the year/region columns of ``facts.parquet`` and the quality counts."""
     folder = Path(processed_dir).resolve()
-    facts = folder / "facts.parquet"
+    facts = folder / FACTS_PARQUET
     if not folder.is_dir() or not facts.is_file():
         raise ParameterError(
             f"未找到处理后的数据 {facts}，请先运行 enforcement clean",
             f"processed data not found: {facts}; run `enforcement clean` first",
         )
-    meta = _read_meta(folder / "meta.json")
+    meta = read_meta(folder, required=False)
     years, regions = _read_facts(facts)
     if not years:
         raise ParameterError(f"{facts} 中没有任何数据", f"{facts} holds no facts")
@@ -125,7 +98,7 @@ def load_data_info(processed_dir: Path | str) -> DataInfo:
         years=years,
         regions=regions,
         is_sample=bool(meta.get("is_sample", False)),
-        quality_counts=quality_counts(folder / "quality.csv"),
+        quality_counts=quality_counts(folder),
         meta=meta,
     )
 

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import ParameterError
-from analysis.processed import CASE_RECONCILE_CSV, CASES_PARQUET, PROCESSED_FILES
+from analysis.processed import (
+    CASE_RECONCILE_CSV,
+    CASES_PARQUET,
+    FACTS_PARQUET,
+    META_JSON,
+    PROCESSED_FILES,
+    QUALITY_CSV,
+)
 
 SUITE_FILE = "suite.json"
 DATA_FILES = (*PROCESSED_FILES, CASES_PARQUET, CASE_RECONCILE_CSV)  # a missing case file digests as "missing"
@@ -30,7 +37,7 @@ class NotebookSpec:
     id: str
     file: str
     title: str  # Chinese title shown to readers
-    reads: tuple[str, ...] = ("facts.parquet", "meta.json")  # processed files (names in processed_dir)
+    reads: tuple[str, ...] = (FACTS_PARQUET, META_JSON)  # processed files (names in processed_dir)
     per_region: bool = False  # one run per region (parameter ``region``)
     region_levels: tuple[str, ...] = ("city", "county")
 
@@ -50,13 +57,13 @@ class NotebookSpec:
 
 
 DEFAULT_SUITE: tuple[NotebookSpec, ...] = (
-    NotebookSpec("01_quality", "01_quality.ipynb", "数据质量报告", ("facts.parquet", "quality.csv", "meta.json")),
+    NotebookSpec("01_quality", "01_quality.ipynb", "数据质量报告", (FACTS_PARQUET, QUALITY_CSV, META_JSON)),
     NotebookSpec("02_overview", "02_overview.ipynb", "年度执法工作总览"),
     NotebookSpec("03_regions", "03_regions.ipynb", "地区比较"),
     NotebookSpec("04_casefile", "04_casefile.ipynb", "案卷评查分析"),
     NotebookSpec("05_region_profile", "05_region_profile.ipynb", "地区画像", per_region=True),
     NotebookSpec("06_cases", "06_cases.ipynb", "行政处罚案件分析",
-                 ("facts.parquet", "meta.json", "cases.parquet", "case_reconcile.csv")),
+                 (FACTS_PARQUET, META_JSON, CASES_PARQUET, CASE_RECONCILE_CSV)),
 )
 
 

@@ -7,13 +7,13 @@ makes a notebook's relative path parameters work from JupyterLab and from the ru
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import ParameterError
+from analysis.processed import processed_folder, read_facts, read_meta, read_quality
 from analysis.stats.derive import region_catalog
 
 REFERENCE_FILE = "regions_population_area_sample.csv"
@@ -62,44 +62,21 @@ def resolve_path(path: str | Path, base: str | Path | None = None) -> Path:
     return first.resolve()
 
 
-def _empty_quality() -> pd.DataFrame:
-    cols = ["severity", "code", "file", "sheet", "cell", "raw_value", "message", "message_zh", "message_en"]
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-
-
 def load_processed(processed_dir: str | Path, require_quality: bool = False,
                    with_reference: bool = True) -> Processed:
-    """Read ``facts.parquet``, ``meta.json`` and (if present, or required) ``quality.csv``.
+    """Read ``facts.parquet``, ``meta.json`` and (if present, or required) ``quality.csv`` through
+    :mod:`analysis.processed`, the one reader of the processed folder.
 
     Raises :class:`ParameterError` with a bilingual message naming the missing file and the command that
     makes it (``enforcement clean``). With ``with_reference`` the population/area table next to the
     processed folder is loaded too (:func:`find_reference`).
     """
-    folder = resolve_path(processed_dir)
-    hint_zh, hint_en = "请先运行 enforcement clean 生成处理后的数据", "run `enforcement clean` first"
-    if not folder.is_dir():
-        raise ParameterError(f"处理后的数据目录不存在：{folder}；{hint_zh}",
-                             f"processed data folder not found: {folder}; {hint_en}")
-    facts_path = folder / "facts.parquet"
-    meta_path = folder / "meta.json"
-    quality_path = folder / "quality.csv"
-    needed = [facts_path, meta_path] + ([quality_path] if require_quality else [])
-    for path in needed:
-        if not path.is_file():
-            raise ParameterError(f"缺少数据文件：{path}；{hint_zh}", f"missing processed file: {path}; {hint_en}")
-    facts = pd.read_parquet(facts_path)
-    facts["year"] = facts["year"].astype(int)
-    facts["region_code"] = facts["region_code"].astype(str)
-    try:
-        meta = json.loads(meta_path.read_text("utf-8"))
-    except ValueError as err:
-        raise ParameterError(f"无法读取 {meta_path}；{hint_zh}", f"cannot read {meta_path}: {err}") from None
-    if quality_path.is_file():
-        quality = pd.read_csv(quality_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    else:
-        quality = _empty_quality()
+    folder = processed_folder(resolve_path(processed_dir))
+    facts = read_facts(folder)
+    meta = read_meta(folder)
+    quality = read_quality(folder, required=require_quality)
     reference = find_reference(folder) if with_reference else None
-    return Processed(facts, quality, meta if isinstance(meta, dict) else {}, folder, reference)
+    return Processed(facts, quality, meta, folder, reference)
 
 
 def find_reference(processed_dir: str | Path) -> pd.DataFrame | None:
