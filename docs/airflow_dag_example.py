@@ -7,6 +7,9 @@ in ``PROJECT/.venv`` on the same machine (the notebooks import the ``analysis`` 
   build ``outputs/<year>/``: it validates parameters before any kernel starts, skips unchanged
   notebooks, holds the per-year lock, and writes the offline HTML set and index page atomically.
   Its exit code 1 (a notebook failed) fails the task; the partial outputs are kept.
+- On a Dask cluster (docs/scheduling.md, "Running on a Dask cluster"), the same ``report`` task only
+  adds ``--scheduler tcp://HOST:8786``: the notebooks run as tasks on the cluster's workers and the
+  outputs come back to this machine's ``outputs/<year>/`` (uncomment ``DASK_SCHEDULER`` below).
 - ``region_profile_adhoc`` shows papermill's own operator: it executes one region profile for a region
   given at trigger time into a scratch folder (executed notebook only, no HTML, no cache). Papermill
   does not validate parameters, so only pass region codes you trust there.
@@ -23,6 +26,9 @@ from airflow.providers.papermill.operators.papermill import PapermillOperator
 
 PROJECT = "/srv/enforcement"
 ENFORCEMENT = f"{PROJECT}/.venv/bin/enforcement"
+# DASK_SCHEDULER = "tcp://dask-scheduler.internal:8786"  # run the notebooks on a Dask cluster
+DASK_SCHEDULER = ""
+CLUSTER = f" --scheduler {DASK_SCHEDULER}" if DASK_SCHEDULER else ""
 
 with DAG(
     dag_id="enforcement_reports",
@@ -46,7 +52,7 @@ with DAG(
 
     report = BashOperator(
         task_id="report",
-        bash_command=f"cd {PROJECT} && {ENFORCEMENT} report --year {{{{ params.year }}}} --quiet",
+        bash_command=f"cd {PROJECT} && {ENFORCEMENT} report --year {{{{ params.year }}}} --quiet{CLUSTER}",
         env={"ENFORCEMENT_LOCK_TIMEOUT": "0"},  # fail fast (exit 3) instead of waiting for another run
         append_env=True,
     )

@@ -67,7 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--executor", default=None, metavar="NAME",
-        help="how notebooks run: forked (warm kernels; the default where available) or local (ordinary kernels)",
+        help="how notebooks run: forked (warm kernels; the default where available), local (ordinary kernels) "
+        "or dask (a Dask cluster: --scheduler, else a local one with --jobs workers)",
+    )
+    report.add_argument(
+        "--scheduler", default=None, metavar="tcp://HOST:PORT",
+        help="run the notebooks on this Dask cluster (implies --executor dask; `--executor dask` alone: a local cluster)",
+    )
+    report.add_argument(
+        "--profiles", default="all", choices=("county", "city", "all", "none"),
+        help="region profiles to build: one level, all (default) or none",
     )
     report.add_argument(
         "--retries", type=int, default=1, metavar="N",
