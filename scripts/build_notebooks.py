@@ -145,15 +145,17 @@ PROFILE = notebook("profile", "profile", [
     ("code", section("profile", "notes") + "\nv.show(profile.export(rep))"),
 ])
 
-def _sibling_cells(module: str, function: str):
-    """Cells built by another script in ``scripts/`` (loaded by path: this script may run from anywhere)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(module, Path(__file__).resolve().with_name(f"{module}.py"))
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return getattr(loaded, function)()
-
+CASES_SECTIONS = ("amounts", "violations", "months", "agencies", "categories", "largest", "reconciliation")
+CASES = [
+    # Every section of analysis.views.cases shows its own heading and shows nothing when the data has no case
+    # records for the year (the introduction then says why), so this notebook has no ``if``.
+    ("md", template("cases", "markdown.title")),
+    ("params", PARAMS),
+    ("code", "from analysis import views as v\nfrom analysis.views import cases\n\n"
+             "cr = cases.open_cases(processed_dir, year, output_dir, province=province)\nv.show(cases.intro(cr))"),
+    *[("code", f"v.show(cases.{name}(cr))") for name in CASES_SECTIONS],
+    ("code", "v.show(cases.export(cr))"),
+]
 
 SUITE = {
     "01_quality.ipynb": QUALITY,
@@ -161,7 +163,7 @@ SUITE = {
     "03_regions.ipynb": REGIONS,
     "04_casefile.ipynb": CASEFILE,
     "05_region_profile.ipynb": PROFILE,
-    "06_cases.ipynb": _sibling_cells("notebook_cases", "cases_notebook"),
+    "06_cases.ipynb": CASES,
 }
 
 

@@ -12,7 +12,6 @@ hands the Playwright page to the caller (measurements, typing, following links).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -21,17 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_PATH = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The product's PDF step finds and starts Chromium; the page checks use the same executable and flags.
+from analysis.report.pdf import CHROMIUM_PATH, LAUNCH_ARGS
+from analysis.report.pdf import chromium_executable as chromium_path
 
 _BROKEN_IMAGES_JS = (
     "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
@@ -58,14 +49,6 @@ class PageReport:
             self.external_requests or self.console_errors or self.failed_requests or self.failed_images
             or self.blank
         )
-
-
-def chromium_path() -> str | None:
-    """The Chromium executable to use, or None when there is none."""
-    candidate = os.environ.get("ENFORCEMENT_CHROMIUM") or CHROMIUM_PATH
-    if Path(candidate).is_file() and os.access(candidate, os.X_OK):
-        return candidate
-    return shutil.which("chromium")
 
 
 def is_blank_image(path: str | Path, *, min_ink_fraction: float = 0.001) -> bool:

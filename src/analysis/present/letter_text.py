@@ -20,15 +20,14 @@ import math
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analysis.errors import CatalogError
 from analysis.present.narrative import change_case, format_pct, format_value
+from analysis.present.narrative.render import read_wording_file
 from analysis.present.numbers import is_blank, number_text
 from analysis.stats.derive import indicator_metadata
 
@@ -138,16 +137,7 @@ def _validate(data: Any, origin: str) -> None:
 
 @functools.lru_cache(maxsize=4)
 def _load(path: str | None) -> dict:
-    if path is None:
-        text = resources.files("analysis.present.narrative").joinpath("letter.yaml").read_text(encoding="utf-8")
-        origin = "analysis/present/narrative/letter.yaml"
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-        origin = path
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise CatalogError(f"公文模板文件格式错误：{origin}", f"letter template is not valid YAML: {err}") from None
+    data, origin = read_wording_file("letter.yaml", path, ("公文模板文件", "letter template"))
     _validate(data, origin)
     return data
 

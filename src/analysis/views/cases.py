@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.catalog import load_catalog
 from analysis.clean.cases.privacy import mask_text
@@ -23,6 +21,7 @@ from analysis.present.numbers import format_number
 from analysis.processed import CASE_RECONCILE_CSV, CASES_DUCKDB
 from analysis.views.context import Report, open_report
 from analysis.views.display import Figure, Html, Section, Table, header_html, heading_html, paragraphs
+from analysis.views.wording import say, template
 
 COUNTED = "year = ? AND region_code <> '' AND coalesce(duplicate_of, '') = ''"
 AMOUNT = "(coalesce(fine_wan, 0) + coalesce(confiscation_wan, 0))"
@@ -31,19 +30,6 @@ LARGEST_N = 10
 
 def fmt(value, unit: str = "") -> str:
     return format_number(float(value), unit)
-
-
-@functools.cache
-def _wording() -> dict:
-    path = resources.files("analysis.present.narrative").joinpath("reports", "cases.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def say(key: str, **fields) -> str:
-    node = _wording()
-    for part in key.split("."):
-        node = node[part]
-    return node.format_map(fields) if isinstance(node, str) else node
 
 
 @dataclass
@@ -84,20 +70,20 @@ def open_cases(processed_dir, year, output_dir="", province: str = "") -> CaseRe
 
 
 def _header(cr: CaseReport) -> Html:
-    return Html(header_html(say("markdown.title").lstrip("# "), cr.rep.is_sample))
+    return Html(header_html(say("cases", "markdown.title").lstrip("# "), cr.rep.is_sample))
 
 
 def intro(cr: CaseReport) -> Section:
     """The method paragraph and the year's totals (or the note that the data has no case records)."""
     if not cr.available:
-        return Section([_header(cr), paragraphs(say("intro.none"))])
-    out = Section([_header(cr), paragraphs(say("intro.method"))])
+        return Section([_header(cr), paragraphs(say("cases", "intro.none"))])
+    out = Section([_header(cr), paragraphs(say("cases", "intro.method"))])
     if not cr.has_year():
-        return Section([*out, paragraphs(say("intro.no_year", year=cr.rep.year))])
+        return Section([*out, paragraphs(say("cases", "intro.no_year", year=cr.rep.year))])
     row = cr.query(f"SELECT count(*) AS n, count(DISTINCT agency) AS agencies, sum({AMOUNT}) AS fines, "
                    f"sum(CASE WHEN party_kind = 'natural' THEN 1 ELSE 0 END) AS persons FROM cases WHERE {COUNTED}",
                    cr.rep.year).iloc[0]
-    return Section([*out, paragraphs(say("intro.summary", year=cr.rep.year, decisions=int(row["n"]),
+    return Section([*out, paragraphs(say("cases", "intro.summary", year=cr.rep.year, decisions=int(row["n"]),
                                          agencies=int(row["agencies"]), fines=fmt(row["fines"], "万元"),
                                          persons=int(row["persons"])))])
 
@@ -111,7 +97,7 @@ def section(key: str):
         def run(cr: CaseReport, *args, **kwargs) -> Section:
             if not cr.has_year():
                 return Section()
-            title = say(f"markdown.{key}").lstrip("# ")
+            title = say("cases", f"markdown.{key}").lstrip("# ")
             return Section([Html(heading_html(title, 2)), *func(cr, *args, **kwargs)])
 
         return run
@@ -125,15 +111,15 @@ def amounts(cr: CaseReport) -> Section:
 
     values = cr.query(f"SELECT {AMOUNT} AS amount FROM cases WHERE {COUNTED} AND {AMOUNT} > 0", cr.rep.year)
     if values.empty:
-        return Section([paragraphs(say("amounts.none"))])
+        return Section([paragraphs(say("cases", "amounts.none"))])
     s = values["amount"]
-    text = say("amounts.text", n=len(s), median=fmt(s.median(), "万元"), largest=fmt(s.max(), "万元"))
-    fig = fine_histogram(s, title=say("amounts.chart_title", year=cr.rep.year), **cr.rep.chart)
+    text = say("cases", "amounts.text", n=len(s), median=fmt(s.median(), "万元"), largest=fmt(s.max(), "万元"))
+    fig = fine_histogram(s, title=say("cases", "amounts.chart_title", year=cr.rep.year), **cr.rep.chart)
     return Section([paragraphs(text), cr.figure(fig, "cases_fine_histogram")])
 
 
 def _columns(df: pd.DataFrame, key: str) -> pd.DataFrame:
-    names = say(f"{key}.columns")
+    names = template("cases", f"{key}.columns")
     return df[list(names)].rename(columns=names)
 
 
@@ -146,8 +132,8 @@ def violations(cr: CaseReport) -> Section:
                   "ORDER BY decisions DESC, violation_type", cr.rep.year)
     df["violation_type"] = df["violation_type"].map(mask_text)
     table = cr.rep.keep("违法行为类型", _columns(df, "violations"))
-    fig = case_bars(df, "violation_type", title=say("violations.chart_title", year=cr.rep.year), **cr.rep.chart)
-    return Section([Table(table, say("violations.caption", year=cr.rep.year)),
+    fig = case_bars(df, "violation_type", title=say("cases", "violations.chart_title", year=cr.rep.year), **cr.rep.chart)
+    return Section([Table(table, say("cases", "violations.caption", year=cr.rep.year)),
                     cr.figure(fig, "cases_violation_types")])
 
 
@@ -157,7 +143,7 @@ def months(cr: CaseReport) -> Section:
 
     df = cr.query(f"SELECT month, count(*) AS decisions FROM cases WHERE {COUNTED} GROUP BY month ORDER BY month",
                   cr.rep.year)
-    fig = month_bars(df, title=say("months.chart_title", year=cr.rep.year), **cr.rep.chart)
+    fig = month_bars(df, title=say("cases", "months.chart_title", year=cr.rep.year), **cr.rep.chart)
     return Section([cr.figure(fig, "cases_by_month")])
 
 
@@ -169,8 +155,8 @@ def agencies(cr: CaseReport) -> Section:
                   f"round(sum({AMOUNT}), 4) AS fines_wan FROM cases WHERE {COUNTED} GROUP BY agency "
                   "ORDER BY decisions DESC, agency", cr.rep.year)
     table = cr.rep.keep("处罚机关", _columns(df, "agencies"))
-    fig = case_bars(df, "agency", top=20, title=say("agencies.chart_title", year=cr.rep.year), **cr.rep.chart)
-    return Section([Table(table, say("agencies.caption", year=cr.rep.year)), cr.figure(fig, "cases_by_agency")])
+    fig = case_bars(df, "agency", top=20, title=say("cases", "agencies.chart_title", year=cr.rep.year), **cr.rep.chart)
+    return Section([Table(table, say("cases", "agencies.caption", year=cr.rep.year)), cr.figure(fig, "cases_by_agency")])
 
 
 @section("categories")
@@ -183,8 +169,8 @@ def categories(cr: CaseReport) -> Section:
     names = {c: i.name_zh for c, i in load_catalog().indicators.items()}
     df["indicator_name"] = df["indicator"].map(names).fillna(df["indicator"])
     table = cr.rep.keep("处罚种类", _columns(df, "categories"))
-    fig = case_bars(df, "indicator_name", title=say("categories.chart_title", year=cr.rep.year), **cr.rep.chart)
-    return Section([Table(table, say("categories.caption", year=cr.rep.year)), paragraphs(say("categories.note")),
+    fig = case_bars(df, "indicator_name", title=say("cases", "categories.chart_title", year=cr.rep.year), **cr.rep.chart)
+    return Section([Table(table, say("cases", "categories.caption", year=cr.rep.year)), paragraphs(say("cases", "categories.note")),
                     cr.figure(fig, "cases_by_category")])
 
 
@@ -198,7 +184,7 @@ def largest(cr: CaseReport, n: int = LARGEST_N) -> Section:
     for col in ("decision_no", "party_public", "agency", "violation_type"):
         df[col] = df[col].map(mask_text)
     table = cr.rep.keep("最大处罚决定", _columns(df, "largest"))
-    return Section([Table(table, say("largest.caption", year=cr.rep.year, n=len(df)))])
+    return Section([Table(table, say("cases", "largest.caption", year=cr.rep.year, n=len(df)))])
 
 
 @section("reconcile")
@@ -208,18 +194,18 @@ def reconciliation(cr: CaseReport) -> Section:
     if not df.empty:
         df = df[df["year"] == cr.rep.year]
     if df.empty:
-        return Section([paragraphs(say("reconcile.none"))])
+        return Section([paragraphs(say("cases", "reconcile.none"))])
     bad = df[~df["within_tolerance"].astype(bool)]
-    items = "；".join(say("reconcile.item", region=r.region_name, indicator=r.indicator_name,
+    items = "；".join(say("cases", "reconcile.item", region=r.region_name, indicator=r.indicator_name,
                          cases=fmt(r.cases_value, r.unit) + r.unit, table=fmt(r.table_value, r.unit) + r.unit)
                      for r in bad.itertuples(index=False))
-    texts = [say("reconcile.ok", ok=int(len(df) - len(bad)))]
+    texts = [say("cases", "reconcile.ok", ok=int(len(df) - len(bad)))]
     if len(bad):
-        texts.append(say("reconcile.differ", n=len(bad), items=items))
+        texts.append(say("cases", "reconcile.differ", n=len(bad), items=items))
     shown = df.assign(within_tolerance=df["within_tolerance"].map(
-        lambda ok: say("reconcile.agree") if ok else say("reconcile.disagree")))
+        lambda ok: say("cases", "reconcile.agree") if ok else say("cases", "reconcile.disagree")))
     table = cr.rep.keep("核对", _columns(shown, "reconcile"))
-    return Section([Table(table, say("reconcile.caption", year=cr.rep.year)), paragraphs(*texts)])
+    return Section([Table(table, say("cases", "reconcile.caption", year=cr.rep.year)), paragraphs(*texts)])
 
 
 def export(cr: CaseReport) -> Section:

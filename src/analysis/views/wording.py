@@ -1,6 +1,6 @@
 """The report-reader wording of the notebooks, read from ``analysis/present/narrative/reports/<report>.yaml``.
 
-One YAML file per report (``quality``, ``overview``, ``regions``, ``casefile``, ``profile``) plus
+One YAML file per report (``quality``, ``overview``, ``regions``, ``casefile``, ``profile``, ``cases``) plus
 ``common`` for the wording every report shares. Python never holds a Chinese sentence: it picks a
 template by its dotted key and fills the ``{named}`` placeholders (:func:`say`). The flat threshold of a
 rate's change comes from the narrative templates (``number.flat_threshold_points``), the one home of it.
@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from analysis.errors import CatalogError
+from analysis.present.narrative.render import read_wording_file
 
-REPORTS = ("common", "quality", "overview", "regions", "casefile", "profile")
+REPORTS = ("common", "quality", "overview", "regions", "casefile", "profile", "cases")
 
 
 @functools.cache
@@ -25,11 +23,7 @@ def report_templates(report: str) -> dict:
     """The parsed wording file of one report (see :data:`REPORTS`)."""
     if report not in REPORTS:
         raise CatalogError(f"没有报告措辞文件：{report}", f"unknown report wording file {report!r}")
-    path = resources.files("analysis.present.narrative").joinpath("reports", f"{report}.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise CatalogError(f"报告措辞文件无法读取：{report}.yaml", f"cannot read {report}.yaml: {err}") from None
+    data, _ = read_wording_file(f"reports/{report}.yaml", None, ("报告措辞文件", f"{report}.yaml"))
     if not isinstance(data, Mapping):
         raise CatalogError(f"报告措辞文件应为映射结构：{report}.yaml", f"{report}.yaml must be a mapping")
     return dict(data)

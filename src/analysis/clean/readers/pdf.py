@@ -110,15 +110,10 @@ def _is_password_error(exc: BaseException | None) -> bool:
 def read_pdf(data: bytes, wb: Workbook, report: QualityReport) -> Workbook | None:
     import pdfplumber
 
+    # pdfplumber opens lazily: an encrypted or broken file may fail on open or only when a page is read.
+    pdf = None
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:
-        if _is_password_error(exc):
-            report.add("pdf_encrypted", file=wb.rel_path)
-        else:
-            report.add("file_corrupt", file=wb.rel_path, error=err_text(exc))
-        return None
-    try:
         return _read_pages(pdf, wb, report)
     except Exception as exc:
         if _is_password_error(exc):
@@ -127,7 +122,8 @@ def read_pdf(data: bytes, wb: Workbook, report: QualityReport) -> Workbook | Non
             report.add("file_corrupt", file=wb.rel_path, error=err_text(exc))
         return None
     finally:
-        pdf.close()
+        if pdf is not None:
+            pdf.close()
 
 
 def _read_pages(pdf, wb: Workbook, report: QualityReport) -> Workbook | None:

@@ -58,18 +58,26 @@ AMOUNT_KINDS = ("count", "money", "people")
 # --------------------------------------------------------------------------- templates
 
 
+def read_wording_file(name: str, path: str | Path | None, what: tuple[str, str]) -> tuple[object, str]:
+    """Parse a wording YAML: the bundled ``present/narrative/<name>`` or ``path``. Returns ``(data, origin)``.
+
+    ``what`` names the file in messages (Chinese, English); an unreadable or malformed file is a
+    :class:`CatalogError`. The one reader behind the narrative, letter and report wording files.
+    """
+    if path is None:
+        source = resources.files("analysis.present.narrative").joinpath(*name.split("/"))
+        origin = f"analysis/present/narrative/{name}"
+    else:
+        source, origin = Path(path), str(path)
+    try:
+        return yaml.safe_load(source.read_text(encoding="utf-8")), origin
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise CatalogError(f"{what[0]}无法读取或格式错误：{origin}", f"{what[1]} cannot be read: {err}") from None
+
+
 @functools.lru_cache(maxsize=8)
 def _load(path: str | None) -> dict:
-    if path is None:
-        text = resources.files("analysis.present.narrative").joinpath("templates.yaml").read_text(encoding="utf-8")
-        origin = "analysis/narrative/templates.yaml"
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-        origin = path
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise CatalogError(f"叙述模板文件格式错误：{origin}", f"narrative templates are not valid YAML: {err}") from None
+    data, origin = read_wording_file("templates.yaml", path, ("叙述模板文件", "narrative templates"))
     _validate(data, origin)
     return data
 
