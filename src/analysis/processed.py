@@ -11,15 +11,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
 from analysis.atomic import atomic_path, atomic_write_bytes, ensure_dir, output_error
 from analysis.catalog import LEVELS, Catalog, load_catalog
 from analysis.errors import ParameterError
 from analysis.safe_cells import EXCEL_CELL_MAX, neutralize_frame
 
-if TYPE_CHECKING:  # pandera is imported when a schema is built
+if TYPE_CHECKING:  # pandas and pandera are imported where used: the report runner's start-up needs neither
+    import pandas as pd
     import pandera.pandas as pandera
 
 FACT_COLUMNS = [
@@ -68,6 +66,8 @@ FACT_DTYPES = {
 
 
 def empty_facts() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in FACT_DTYPES.items()})[FACT_COLUMNS]
 
 
@@ -96,6 +96,8 @@ def preferred_scope(facts: pd.DataFrame) -> pd.DataFrame:
 
 
 def facts_schema(catalog: Catalog) -> pandera.DataFrameSchema:
+    import numpy as np
+
     try:  # pandera >= 0.24 moved the pandas API to ``pandera.pandas``
         import pandera.pandas as pa
     except ImportError:  # pragma: no cover - older pandera
@@ -204,6 +206,8 @@ def read_meta(folder, required: bool = True) -> dict:
 
 def read_facts(folder, columns: list[str] | None = None) -> pd.DataFrame:
     """``facts.parquet`` (``year`` as int, ``region_code`` as str); ``columns`` reads only those."""
+    import pandas as pd
+
     path = Path(folder) / FACTS_PARQUET
     if not path.is_file():
         raise _missing(path)
@@ -220,6 +224,8 @@ def read_facts(folder, columns: list[str] | None = None) -> pd.DataFrame:
 
 def read_quality(folder, required: bool = False) -> pd.DataFrame:
     """``quality.csv`` as strings; an empty frame with the contract's columns when absent (unless required)."""
+    import pandas as pd
+
     path = Path(folder) / QUALITY_CSV
     if not path.is_file():
         if required:
@@ -232,13 +238,63 @@ def read_quality(folder, required: bool = False) -> pd.DataFrame:
 
 
 def quality_counts(folder) -> dict[str, int]:
-    """Findings by severity in ``quality.csv`` (all zero when the file is absent)."""
-    frame = read_quality(folder)
+    """Findings by severity in ``quality.csv`` (all zero when the file is absent).
+
+    Read with the ``csv`` module, not pandas: the report runner calls this before anything else, and a
+    no-change re-run must not pay for importing pandas.
+    """
+    import csv
+
+    path = Path(folder) / QUALITY_CSV
     counts = {"error": 0, "warning": 0, "info": 0}
-    for severity, n in frame["severity"].str.strip().value_counts().items() if len(frame) else ():
-        if severity in counts:
-            counts[severity] = int(n)
+    if not path.is_file():
+        return counts
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                severity = (row.get("severity") or "").strip()
+                if severity in counts:
+                    counts[severity] += 1
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise ParameterError(f"无法读取 {path}，请重新运行 enforcement clean", f"cannot read {path}: {err}") from None
     return counts
+
+
+FACTS_INDEX = "facts_index"
+"""``meta.json`` key: the digest of ``facts.parquet`` with its years and each region's name and level, so
+the report runner plans a run without reading the Parquet file (pyarrow alone takes half a second to
+import). Written by :func:`write_processed`; ignored when the digest no longer matches the file."""
+
+
+def facts_index(facts: pd.DataFrame, parquet: Path) -> dict:
+    """The :data:`FACTS_INDEX` entry for ``facts`` as written to ``parquet``."""
+    from analysis.fingerprint import file_digest
+
+    regions: dict[str, list[str]] = {}
+    for code, name, level in zip(facts["region_code"].astype(str), facts["region_name"].astype(str),
+                                 facts["level"].astype(str)):
+        regions.setdefault(code, [name, level])
+    return {"sha256": file_digest(parquet), "years": sorted({int(y) for y in facts["year"]}), "regions": regions}
+
+
+def read_facts_index(folder) -> tuple[list[int], dict[str, tuple[str, str]]] | None:
+    """Years and ``{region_code: (name, level)}`` of ``facts.parquet`` from ``meta.json``; None when the
+    index is absent, malformed or older than the Parquet file (then read the file itself)."""
+    from analysis.fingerprint import file_digest
+
+    folder = Path(folder)
+    try:
+        index = read_meta(folder, required=False).get(FACTS_INDEX)
+    except ParameterError:
+        return None
+    if not isinstance(index, dict) or index.get("sha256") != file_digest(folder / FACTS_PARQUET):
+        return None
+    try:
+        years = sorted(int(y) for y in index["years"])
+        regions = {str(code): (str(name), str(level)) for code, (name, level) in index["regions"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return years, regions
 
 
 def write_processed(out_dir, facts: pd.DataFrame, quality: pd.DataFrame, meta: dict) -> None:
@@ -257,4 +313,5 @@ def write_processed(out_dir, facts: pd.DataFrame, quality: pd.DataFrame, meta: d
     for name, frame, columns in ((FACTS_CSV, facts, fact_text), (QUALITY_CSV, quality, text_quality)):
         safe = neutralize_frame(frame, columns, max_len=EXCEL_CELL_MAX)
         atomic_write_bytes(out_dir / name, safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+    meta = {**meta, FACTS_INDEX: facts_index(facts, out_dir / FACTS_PARQUET)}
     atomic_write_bytes(out_dir / META_JSON, json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import ParameterError
-from analysis.processed import FACTS_PARQUET, quality_counts, read_meta
+from analysis.processed import FACTS_PARQUET, quality_counts, read_facts_index, read_meta
 
 # Set by the runner, never from ``-p``.
 RUNNER_PARAMETERS = ("year", "processed_dir", "output_dir")
@@ -60,6 +60,12 @@ class DataInfo:
 
 
 def _read_facts(path: Path) -> tuple[list[int], dict[str, ReportRegion]]:
+    """Years and regions of ``facts.parquet``: from the index in ``meta.json`` when it matches the file
+    (:func:`analysis.processed.read_facts_index`), else from the file's columns."""
+    indexed = read_facts_index(path.parent)
+    if indexed is not None:
+        years, names = indexed
+        return years, {code: ReportRegion(code, name, level) for code, (name, level) in names.items()}
     import pyarrow.parquet as pq
 
     try:

@@ -40,11 +40,11 @@ def restrict(info: DataInfo, province: str) -> DataInfo:
 def plan_province_runs(info: DataInfo, outputs_dir: Path, parameters: dict[str, str]) -> list[ProvinceRun]:
     """The runs a report command makes (see the module docstring). Raises ParameterError for a province
     that is not a province or not in the data."""
-    from analysis.views.loading import province_code  # the one resolver of a province code or name
-
     have = provinces_of(info)
     chosen = str(parameters.get(PROVINCE_PARAMETER, "") or "").strip()
     if chosen:
+        from analysis.views.loading import province_code  # the one resolver of a province code or name
+
         code = province_code(chosen, have)
         return [ProvinceRun(chosen, restrict(info, code), Path(outputs_dir))]
     if len(have) <= 1:
