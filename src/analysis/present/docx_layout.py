@@ -101,6 +101,20 @@ TABLE_STYLE_TEXT = "公文表格文字"
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
+def table_text_setter(doc):
+    """A function that gives a paragraph the table-cell style :data:`TABLE_STYLE_TEXT`.
+
+    Same XML as ``paragraph.style = doc.styles[TABLE_STYLE_TEXT]``, without python-docx's look-up of the
+    default style on every assignment (a scan of all styles: about 1 ms a cell, half a second a letter).
+    """
+    style_id = doc.styles[TABLE_STYLE_TEXT].style_id
+
+    def apply(paragraph) -> None:
+        paragraph._p.get_or_add_pPr().style = style_id
+
+    return apply
+
+
 def _rfonts(rpr, east_asia: str, latin: str) -> None:
     from docx.oxml.ns import qn
 

@@ -112,15 +112,16 @@ def _table(doc, columns, rows, widths_mm, numeric_from: int) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
+    table_text = layout.table_text_setter(doc)
     for cell, name in zip(header.cells, columns):
         para = cell.paragraphs[0]
-        para.style = doc.styles[layout.TABLE_STYLE_TEXT]
+        table_text(para)
         _run(para, name, layout.FONTS.heading1, layout.TABLE_PT)
     for values in rows:
         cells = table.add_row().cells
         for j, (cell, value) in enumerate(zip(cells, values)):
             para = cell.paragraphs[0]
-            para.style = doc.styles[layout.TABLE_STYLE_TEXT]
+            table_text(para)
             if j >= numeric_from:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             elif j == 1:

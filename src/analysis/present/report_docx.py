@@ -78,15 +78,16 @@ def _table(doc, caption: str, df: pd.DataFrame) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
+    table_text = layout.table_text_setter(doc)
     for cell, col in zip(header.cells, shown.columns):
         para = cell.paragraphs[0]
-        para.style = doc.styles[layout.TABLE_STYLE_TEXT]
+        table_text(para)
         _run(para, col, layout.FONTS.heading1, layout.TABLE_PT, bold=True)
     for values in shown.itertuples(index=False):
         cells = table.add_row().cells
         for cell, col, value in zip(cells, shown.columns, values):
             para = cell.paragraphs[0]
-            para.style = doc.styles[layout.TABLE_STYLE_TEXT]
+            table_text(para)
             if col in numeric:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             _run(para, value, layout.FONTS.body, layout.TABLE_PT)

@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from analysis.atomic import replace_file
 from analysis.errors import OutputError
@@ -35,8 +35,10 @@ class ReportManager:
         progress: bool,
         stream: TextIO,
         retries: int = DEFAULT_RETRIES,
+        on_html: Callable[[Path], None] | None = None,
     ):
         self.year = year
+        self.on_html = on_html  # told of each report page once it is in place (the PDF printer)
         self.year_dir = year_dir
         self.state = state
         self.stream = stream
@@ -98,6 +100,8 @@ class ReportManager:
                 replace_file(outcome.tmp_notebook, self.year_dir / job.notebook_rel)
             if outcome.tmp_html is not None:
                 replace_file(outcome.tmp_html, self.year_dir / job.html_rel)
+                if self.on_html is not None:
+                    self.on_html(self.year_dir / job.html_rel)
         except OutputError as err:
             status, message = "failed", str(err)
         if status == "ok":

@@ -35,12 +35,14 @@ import hashlib
 import html as html_lib
 import json
 import os
+import queue
 import re
 import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +151,29 @@ class DevTools:
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict] = []
+        self._tab: tuple[str, str] | None = None  # (target id, session id) of the reusable tab
+
+    # -- the tab every report is printed in (a new tab per report would start a renderer each time)
+    def tab(self) -> str:
+        """The session id of the reusable tab, opened on first use."""
+        if self._tab is None:
+            target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self._tab = (target, session)
+            self.send("Page.enable", session=session)
+        return self._tab[1]
+
+    def close_tab(self) -> None:
+        """Close the reusable tab (after a failure: the next report starts in a new one)."""
+        if self._tab is not None:
+            target, _ = self._tab
+            self._tab = None
+            with contextlib.suppress(ChromiumError, OSError):
+                self.send("Target.closeTarget", {"targetId": target})
+
+    def drop_events(self, session: str) -> None:
+        """Forget the events received so far for ``session``."""
+        self._events = [ev for ev in self._events if ev.get("sessionId") != session]
 
     # -- plumbing
     def _read_message(self, deadline: float) -> dict:
@@ -297,31 +322,36 @@ class PdfResult:
     bytes: int
 
 
-def _print_one(tools: DevTools, html_path: Path, pdf_path: Path) -> PdfResult:
+def _print_in(tools: DevTools, session: str, html_path: Path, pdf_path: Path) -> PdfResult:
+    """Print ``html_path`` in the tab of ``session``: navigate, wait for fonts, mark wide tables, print."""
     page_html = html_path.read_text("utf-8", errors="replace")
     title = report_title(page_html) or html_path.stem
-    target = tools.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-    session = tools.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    try:
-        tools.send("Page.enable", session=session)
-        width_px = round((A4_IN[0] * MM_PER_IN - MARGIN_MM["left"] - MARGIN_MM["right"]) * CSS_PX_PER_MM)
-        tools.send("Emulation.setDeviceMetricsOverride",
-                   {"width": width_px, "height": 1100, "deviceScaleFactor": 1, "mobile": False}, session)
-        tools.send("Emulation.setEmulatedMedia", {"media": "print"}, session)
-        tools.send("Page.navigate", {"url": html_path.resolve().as_uri()}, session)
-        tools.wait_event("Page.loadEventFired", session)
-        tools.send("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
-                                        "awaitPromise": True}, session)
-        wide = tools.send("Runtime.evaluate", {"expression": _MARK_WIDE_JS, "returnByValue": True}, session)
-        n_wide = int(wide.get("result", {}).get("value") or 0)
-        tools.send("Emulation.clearDeviceMetricsOverride", session=session)
-        data = tools.send("Page.printToPDF", _print_options(title, tools.font_family), session)["data"]
-    finally:
-        with contextlib.suppress(ChromiumError):
-            tools.send("Target.closeTarget", {"targetId": target})
+    tools.drop_events(session)  # nothing a previous page of this tab sent may be taken for this one's
+    width_px = round((A4_IN[0] * MM_PER_IN - MARGIN_MM["left"] - MARGIN_MM["right"]) * CSS_PX_PER_MM)
+    tools.send("Emulation.setDeviceMetricsOverride",
+               {"width": width_px, "height": 1100, "deviceScaleFactor": 1, "mobile": False}, session)
+    tools.send("Emulation.setEmulatedMedia", {"media": "print"}, session)
+    tools.send("Page.navigate", {"url": html_path.resolve().as_uri()}, session)
+    tools.wait_event("Page.loadEventFired", session)
+    tools.send("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
+                                    "awaitPromise": True}, session)
+    wide = tools.send("Runtime.evaluate", {"expression": _MARK_WIDE_JS, "returnByValue": True}, session)
+    n_wide = int(wide.get("result", {}).get("value") or 0)
+    tools.send("Emulation.clearDeviceMetricsOverride", session=session)
+    data = tools.send("Page.printToPDF", _print_options(title, tools.font_family), session)["data"]
     pdf = base64.b64decode(data)
     atomic_write_bytes(pdf_path, pdf)
     return PdfResult(pdf_path, n_wide, len(pdf))
+
+
+def _print_one(tools: DevTools, html_path: Path, pdf_path: Path) -> PdfResult:
+    """Print one report in the browser's reusable tab; a tab that failed is closed, the next report gets a new one."""
+    session = tools.tab()
+    try:
+        return _print_in(tools, session, html_path, pdf_path)
+    except BaseException:
+        tools.close_tab()
+        raise
 
 
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, executable: str | None = None,
@@ -341,48 +371,128 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(PDF_VERSION.encode() + path.read_bytes()).hexdigest()
 
 
+class PdfPrinter:
+    """A year's PDFs, printed while the notebooks still run.
+
+    :meth:`start` launches Chromium from the calling thread -- the runner calls it before the executor
+    starts its threads, since ``subprocess`` with ``preexec_fn`` (which puts the DevTools pipes on fds 3
+    and 4) is not safe once a process has threads -- and one background thread that prints each report
+    :meth:`submit` hands it, as soon as its HTML is in place. :meth:`close` prints every ``html/*.html``
+    not printed yet, skipping a PDF whose HTML did not change (content digest in ``.cache/pdf.json``),
+    and writes the digests. Without Chromium it prints :data:`SKIP_LINE` once and returns None.
+    One bilingual line per problem, never an exception for a single report.
+    """
+
+    def __init__(self, year_dir: str | Path, *, stream: TextIO | None = None, force: bool = False,
+                 timeout: float = 60.0) -> None:
+        self.year_dir = Path(year_dir)
+        self.stream = stream or sys.stdout
+        self.force = force
+        self.timeout = timeout
+        self.exe = chromium_executable()
+        self.state_path = self.year_dir / ".cache" / "pdf.json"
+        try:
+            state = json.loads(self.state_path.read_text("utf-8")) if self.state_path.is_file() else {}
+        except (OSError, ValueError):
+            state = {}
+        self.state: dict[str, str] = state if isinstance(state, dict) else {}
+        self.tools: DevTools | None = None
+        self.broken = ""  # why Chromium cannot print (then no further attempt)
+        self.done: set[str] = set()  # page stems handled in this run
+        self.written: list[Path] = []
+        self.printed = 0
+        self._queue: queue.Queue[Path | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._stopping = False  # an interrupted run: the queued pages are dropped
+
+    def start(self) -> PdfPrinter:
+        """Start Chromium (in this thread) and the printing thread; nothing when Chromium is missing."""
+        if self.exe is not None and self._thread is None and self._browser():
+            self._thread = threading.Thread(target=self._work, name="pdf-printer", daemon=True)
+            self._thread.start()
+        return self
+
+    def submit(self, html_path: str | Path) -> None:
+        """Print this report's PDF in the background (ignored when :meth:`start` was not called)."""
+        if self._thread is not None:
+            self._queue.put(Path(html_path))
+
+    def close(self, finish: bool = True) -> list[Path] | None:
+        """Print what is left (unless ``finish`` is false: the run was interrupted), write the digests,
+        stop Chromium; returns the year's PDFs (None without Chromium)."""
+        if self._thread is not None:
+            self._stopping = not finish
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self.exe is None:
+            if finish:
+                print(SKIP_LINE, file=self.stream, flush=True)
+            return None
+        try:
+            for page in sorted((self.year_dir / "html").glob("*.html")) if finish else ():
+                if page.stem not in self.done:
+                    self._one(page)
+        finally:
+            if self.tools is not None:
+                self.tools.close()
+                self.tools = None
+            if self.printed or self.state_path.is_file():
+                ensure_dir(self.state_path.parent)
+                atomic_write_text(self.state_path, json.dumps(self.state, ensure_ascii=False, sort_keys=True, indent=1))
+        return sorted(self.written)
+
+    def __enter__(self) -> PdfPrinter:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- inside
+    def _browser(self) -> bool:
+        if self.tools is None and not self.broken:
+            try:
+                self.tools = DevTools(self.exe, self.timeout)
+            except ChromiumError as err:
+                self.broken = str(err)
+                print(f"PDF 未生成：{err} / PDFs failed", file=self.stream, flush=True)
+        return self.tools is not None
+
+    def _work(self) -> None:
+        while (page := self._queue.get()) is not None:
+            if not self._stopping:
+                self._one(page)
+
+    def _one(self, page: Path) -> None:
+        """Print one page unless its PDF is current; the page counts as handled either way."""
+        self.done.add(page.stem)
+        dest = self.year_dir / "pdf" / f"{page.stem}.pdf"
+        try:
+            digest = _digest(page)
+        except OSError as err:
+            print(f"PDF 未生成：{page.name}（{err}） / PDF failed: {page.name}", file=self.stream, flush=True)
+            return
+        if not self.force and self.state.get(page.stem) == digest and dest.is_file():
+            self.written.append(dest)
+            return
+        if not self._browser():
+            return
+        ensure_dir(dest.parent)
+        try:
+            _print_one(self.tools, page, dest)
+        except (ChromiumError, OSError) as err:
+            print(f"PDF 未生成：{page.name}（{err}） / PDF failed: {page.name}", file=self.stream, flush=True)
+            self.state.pop(page.stem, None)
+            if self.tools is not None and self.tools.proc.poll() is not None:  # the browser itself is gone
+                self.broken = str(err)
+            return
+        self.state[page.stem] = digest
+        self.printed += 1
+        self.written.append(dest)
+
+
 def print_reports(year_dir: str | Path, *, stream: TextIO | None = None, force: bool = False,
                   timeout: float = 60.0) -> list[Path] | None:
-    """PDFs of every ``html/*.html`` in ``year_dir`` into ``pdf/``; None when Chromium is missing.
-
-    One bilingual line per problem, never an exception for a single report: a report that cannot be
-    printed is named and the others are still printed.
-    """
-    stream = stream or sys.stdout
-    year_dir = Path(year_dir)
-    pages = sorted((year_dir / "html").glob("*.html"))
-    exe = chromium_executable()
-    if exe is None:
-        print(SKIP_LINE, file=stream, flush=True)
-        return None
-    if not pages:
-        return []
-    out_dir = ensure_dir(year_dir / "pdf")
-    state_path = year_dir / ".cache" / "pdf.json"
-    try:
-        state = json.loads(state_path.read_text("utf-8")) if state_path.is_file() else {}
-    except (OSError, ValueError):
-        state = {}
-    todo = []
-    for page in pages:
-        dest = out_dir / f"{page.stem}.pdf"
-        if force or state.get(page.stem) != _digest(page) or not dest.is_file():
-            todo.append((page, dest))
-    written = [out_dir / f"{p.stem}.pdf" for p in pages if (p, out_dir / f"{p.stem}.pdf") not in todo]
-    if todo:
-        try:
-            with DevTools(exe, timeout) as tools:
-                for page, dest in todo:
-                    try:
-                        _print_one(tools, page, dest)
-                    except (ChromiumError, OSError) as err:
-                        print(f"PDF 未生成：{page.name}（{err}） / PDF failed: {page.name}", file=stream, flush=True)
-                        state.pop(page.stem, None)
-                        continue
-                    state[page.stem] = _digest(page)
-                    written.append(dest)
-        except ChromiumError as err:
-            print(f"PDF 未生成：{err} / PDFs failed", file=stream, flush=True)
-        ensure_dir(state_path.parent)
-        atomic_write_text(state_path, json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1))
-    return sorted(written)
+    """PDFs of every ``html/*.html`` in ``year_dir`` into ``pdf/``; None when Chromium is missing
+    (:class:`PdfPrinter` without background printing)."""
+    return PdfPrinter(year_dir, stream=stream, force=force, timeout=timeout).close()

@@ -51,7 +51,7 @@ from analysis.report.params import (
     parse_param_args,
     resolve_region,
 )
-from analysis.report.pdf import print_reports
+from analysis.report.pdf import PdfPrinter
 from analysis.report.provinces import PROVINCE_PARAMETER, plan_province_runs
 from analysis.report.suite import NotebookSpec, Suite, load_suite
 
@@ -341,7 +341,13 @@ def run_report(
             if force or not state.is_fresh(j.id, j.key, [year_dir / j.html_rel, year_dir / j.notebook_rel])
         ]
         run_ids = {j.id for j in to_run}
-        manager = ReportManager(year, year_dir, state, len(selected), progress, stream, retries)
+        # PDFs are printed while the notebooks run; Chromium starts now, before any thread (tqdm's, the pool's).
+        printer = PdfPrinter(year_dir, stream=stream)
+        if to_run:
+            printer.start()
+        manager = ReportManager(year, year_dir, state, len(selected), progress, stream, retries,
+                                on_html=printer.submit)
+        finished = False
         try:
             for job in selected:
                 if job.id not in run_ids:
@@ -359,13 +365,15 @@ def run_report(
                     finally:
                         warnings = list(pool.warnings)
                 manager.record_run(executor_cls.name, warnings)
+            finished = True
         finally:
             manager.close()
-        state.save()
-        # After the pool has finished (Chromium is started from this thread): the letter draft, then the PDFs
-        # (one line and no PDFs when Chromium is missing), then the index, which lists what exists.
+            state.save()
+            # The reports not printed yet (one line and no PDFs when Chromium is missing); stops Chromium.
+            # Interrupted (Ctrl-C, an output error): only stops it.
+            printer.close(finish=finished)
+        # Then the letter draft, and the index, which lists what exists.
         build_letter(year, info.processed_dir, year_dir, province=extra.get(PROVINCE_PARAMETER, ""), stream=stream)
-        print_reports(year_dir, stream=stream)
         written = _write_index(year, year_dir, planned, manager, info, force)
         if progress:
             print(manager.summary(executor_cls.name if to_run else "", warnings), file=stream, flush=True)

@@ -53,8 +53,8 @@ def _children_rows(agg: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
     # the parent's level comes from the catalogue, and all its direct children form one group, named by the
     # cities among them when there are any, so a province is the sum of its cities and its direct counties.
     levels = reg.set_index("code")["level"]
-    kids = reg[reg["parent_code"] != ""].groupby("parent_code")["level"].agg(
-        lambda s: "city" if (s == "city").any() else "county")
+    listed = reg[reg["parent_code"] != ""]
+    kids = (listed["level"] == "city").groupby(listed["parent_code"]).any().map({True: "city", False: "county"})
     rows["level"] = rows["parent_code"].map(levels).fillna(rows["level"])
     rows["child_level"] = rows["parent_code"].map(kids).fillna(rows["child_level"])
     return rows.dropna(subset=["parent_code"])

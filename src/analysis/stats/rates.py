@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from scipy.stats.contingency import expected_freq
+
+# scipy.stats is imported where used: it takes about a second, which a process that only reads a cached
+# summary (the report runner's letter step) need not pay.
 
 Z95 = 1.959964  # two-sided 95 %: Phi^-1(0.975)
 Z998 = 3.090232  # two-sided 99.8 %: Phi^-1(0.999)
@@ -20,6 +21,8 @@ MIN_EXPECTED = 5.0
 
 
 def _z(confidence: float) -> float:
+    from scipy import stats
+
     return float(stats.norm.ppf(0.5 + confidence / 2.0))
 
 
@@ -84,6 +87,9 @@ def rate_difference_test(successes, trials, groups=None, alpha: float = 0.05,
     ``p_value``, ``dof``, ``min_expected``, ``significant`` (``p < alpha``), ``reason`` (English),
     ``reason_zh``, ``n_groups``, ``groups`` (used), ``excluded``, ``table`` (the k x 2 list).
     """
+    from scipy import stats
+    from scipy.stats.contingency import expected_freq
+
     x = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
     names = list(range(len(x))) if groups is None else list(groups)

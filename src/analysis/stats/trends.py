@@ -42,7 +42,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 LABEL_UP = "显著上升"
 LABEL_DOWN = "显著下降"
@@ -222,6 +221,8 @@ def theil_sen(years, values, confidence: float = 0.95) -> dict:
 
     Returns ``{"n", "slope", "intercept", "low", "high", "confidence"}`` (NaN when fewer than 2 points).
     """
+    from scipy import stats
+
     x, y = _clean_xy(years, values)
     if len(x) < 2:
         return {"n": len(x), "slope": math.nan, "intercept": math.nan, "low": math.nan, "high": math.nan,
@@ -245,6 +246,8 @@ def mann_kendall(years, values) -> dict:
     Returns ``{"n", "s", "var_s", "z", "tau", "p", "method"}``; ``method`` is ``exact``, ``asymptotic``,
     ``constant`` (all values equal: tau undefined, p NaN) or ``too_short`` (n < 3).
     """
+    from scipy import stats
+
     x, y = _clean_xy(years, values)
     n = len(y)
     diffs = y[None, :] - y[:, None]
@@ -375,6 +378,8 @@ def trend_matrix(v: np.ndarray, years, expanding: bool = True, alpha: float = AL
 
 def _trend_core(v: np.ndarray, years: np.ndarray, ends: list[int], alpha: float,
                 min_years: int) -> dict[str, np.ndarray]:
+    from scipy import stats
+
     n_series, n_t = v.shape
     # Pairs (i, j), i < j, ordered by j: the pairs within the first e + 1 years are a prefix.
     jj, ii = np.tril_indices(n_t, k=-1)

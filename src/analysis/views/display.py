@@ -83,11 +83,11 @@ def show_table(df: pd.DataFrame, caption: str) -> None:
     show_html(to_html(df, caption))
 
 
-SAVED_DPI = 200  # analysis.present.charts.save_figure writes PNGs at 200 dpi
+SAVED_DPI = 200  # analysis.present.charts.render_figure draws and writes PNGs at 200 dpi
 
 
-def inline_png(png_path: str | Path, dpi: int = 100, saved_dpi: int = SAVED_DPI) -> bytes:
-    """A screen-resolution copy of a saved high-resolution chart PNG, for embedding in the report.
+def screen_png(image, dpi: int = 100, saved_dpi: int = SAVED_DPI) -> bytes:
+    """A screen-resolution PNG of a high-resolution chart ``image`` (a PIL image), for embedding in the report.
 
     Downscaled from ``saved_dpi`` to ``dpi`` (Lanczos) and reduced to a 256-colour palette: charts have
     few colours, so this keeps each embedded image at a fraction of the full-colour size, and it avoids
@@ -95,8 +95,7 @@ def inline_png(png_path: str | Path, dpi: int = 100, saved_dpi: int = SAVED_DPI)
     """
     from PIL import Image
 
-    with Image.open(png_path) as img:
-        rgb = img.convert("RGB")
+    rgb = image.convert("RGB")
     if dpi < saved_dpi:
         size = (max(1, round(rgb.width * dpi / saved_dpi)), max(1, round(rgb.height * dpi / saved_dpi)))
         rgb = rgb.resize(size, Image.Resampling.LANCZOS)
@@ -104,6 +103,15 @@ def inline_png(png_path: str | Path, dpi: int = 100, saved_dpi: int = SAVED_DPI)
     out = io.BytesIO()
     small.save(out, format="PNG")
     return out.getvalue()
+
+
+def inline_png(png_path: str | Path, dpi: int = 100, saved_dpi: int = SAVED_DPI) -> bytes:
+    """:func:`screen_png` of a saved chart PNG file."""
+    from PIL import Image
+
+    with Image.open(png_path) as img:
+        img.load()
+        return screen_png(img, dpi, saved_dpi)
 
 
 def figure_title(fig) -> str:
@@ -134,21 +142,23 @@ def image_html(png: bytes, alt: str) -> str:
 
 
 def show_figure(fig, output_dir: str | Path, stem: str, dpi: int = 100, alt: str = "") -> None:
-    """Save ``fig`` as PNG (SVG on request) into ``<output_dir>/figures/`` (:func:`analysis.present.charts.save_figure`)
-    and display it inline as a screen-resolution PNG (:func:`inline_png`) with Chinese alternative text.
+    """Save ``fig`` as PNG (SVG on request) into ``<output_dir>/figures/`` (:func:`analysis.present.charts.render_figure`)
+    and display it inline as a screen-resolution PNG (:func:`screen_png` of the same 200-dpi pixels, not
+    of the file read back) with Chinese alternative text.
 
     The output is an HTML ``<img alt=…>`` with the PNG as a data URI: nbconvert's ``image/png`` output has
     no alternative text, an HTML output keeps it (one copy of the image, in the notebook and the report).
     """
     from IPython.display import display
+    from PIL import Image
 
-    from analysis.present.charts import save_figure
+    from analysis.present.charts import render_figure
 
     folder = Path(output_dir) / "figures"
     folder.mkdir(parents=True, exist_ok=True)
     text = alt_text(fig, alt)
-    paths = save_figure(fig, folder, stem)
-    png = inline_png(paths["png"], dpi=dpi)
+    rendered = render_figure(fig, folder, stem)  # the default formats always include the PNG
+    png = screen_png(Image.fromarray(rendered.rgba, "RGBA"), dpi=dpi)
     display({"text/html": image_html(png, text)}, raw=True)
 
 

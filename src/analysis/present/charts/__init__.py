@@ -12,10 +12,10 @@ from analysis.present.charts.plots import (
     penalty_composition,
     ranking_bars,
     region_year_heatmap,
-    save_figure,
     small_multiples,
     trend_line,
 )
+from analysis.present.charts.saving import RenderedFigure, render_figure, save_figure
 from analysis.present.charts.style import (
     OKABE_ITO,
     PALETTE,
@@ -28,6 +28,7 @@ from analysis.present.charts.style import (
 __all__ = [
     "OKABE_ITO",
     "PALETTE",
+    "RenderedFigure",
     "WATERMARK_TEXT",
     "add_watermark",
     "apply_house_style",
@@ -40,6 +41,7 @@ __all__ = [
     "penalty_composition",
     "ranking_bars",
     "region_year_heatmap",
+    "render_figure",
     "save_figure",
     "small_multiples",
     "trend_line",

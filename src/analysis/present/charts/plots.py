@@ -13,9 +13,6 @@ Rates are percentages (0-100), money is 万元, counts are plain numbers, as in 
 from __future__ import annotations
 
 import math
-import os
-import re
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -24,7 +21,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from analysis.atomic import atomic_path
 from analysis.present.charts.labels import funnel_label_mask, label_points
 from analysis.present.charts.style import (
     HIGHLIGHT,
@@ -37,10 +33,8 @@ from analysis.present.charts.style import (
     finish_figure,
     safe_label,
 )
-from analysis.present.fonts import warn_uncovered_in_figure
 from analysis.present.numbers import label_text
 
-_STEM_RE = re.compile(r"^[A-Za-z0-9\u4e00-\u9fff][A-Za-z0-9_.\-\u4e00-\u9fff]{0,120}$")
 
 
 def _require(df: pd.DataFrame, columns: list[str], func: str) -> None:
@@ -451,37 +445,3 @@ def funnel_plot(
     ax.legend(loc="lower right", fontsize=8)
     finish_figure(fig, title=title or f"{rate_name}漏斗图", source=source, data_year=data_year, is_sample=is_sample)
     return fig
-
-
-DEFAULT_FORMATS = ("png",)
-"""What every chart is saved as: a 200-dpi PNG (print quality; the page embeds a downscaled copy).
-An SVG (text as outlines) costs as much again, so it is written only on request: ``formats=("png", "svg")``
-or ``ENFORCEMENT_CHART_SVG=1`` in the environment."""
-
-
-def save_figure(fig: Figure, out_dir: str | Path, stem: str, formats: tuple[str, ...] | None = None) -> dict[str, Path]:
-    """Save ``fig`` as ``<stem>.png`` (200 dpi) and, on request, ``<stem>.svg`` in ``out_dir``, atomically.
-
-    ``stem`` must be a plain file name (letters, digits, CJK, ``_.-``; no path separators).
-    Returns ``{format: path}``. Characters outside the bundled static fonts are reported once
-    (:func:`analysis.present.fonts.warn_uncovered_in_figure`); they still render through the fallback font.
-    """
-    if not _STEM_RE.match(stem) or ".." in stem:
-        raise ValueError(f"unsafe figure file name {stem!r}")
-    if formats is None:
-        formats = DEFAULT_FORMATS + (("svg",) if os.environ.get("ENFORCEMENT_CHART_SVG") == "1" else ())
-    unknown = set(formats) - {"png", "svg"}
-    if unknown:
-        raise ValueError(f"unknown chart format(s) {sorted(unknown)}; use png and/or svg")
-    warn_uncovered_in_figure(fig)
-    out = Path(out_dir)
-    paths: dict[str, Path] = {}
-    for fmt in formats:
-        dest = out / f"{stem}.{fmt}"
-        # zlib level 1: a PNG about 15 % larger, written in half the time (the page embeds its own copy)
-        options = {"metadata": {"Software": None}, "pil_kwargs": {"compress_level": 1}} if fmt == "png" else {
-            "metadata": {"Date": None}}
-        with atomic_path(dest) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=200, bbox_inches=None, **options)
-        paths[fmt] = dest
-    return paths

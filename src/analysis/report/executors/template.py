@@ -66,6 +66,10 @@ PRELOAD = (
 Not ``matplotlib_inline.backend_inline``: it hooks itself into the IPython shell when first imported,
 and the shell exists only in the child; imported in the template, figures would show as text."""
 
+WARM_UPS = ("analysis.present.charts.warm:warm_up",)
+"""Called once in the template after :data:`PRELOAD` (``module:function``): first-use costs every kernel
+would pay again (fonts, catalogues, the first chart draw). A warm-up that fails is skipped."""
+
 FORK_ENV = {
     "OPENBLAS_NUM_THREADS": "1",  # OpenBLAS starts a thread pool at import otherwise
     "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's jemalloc background thread
@@ -107,6 +111,18 @@ def preload() -> list[str]:
         except Exception:  # noqa: BLE001 - a module broken or absent: the kernel will import (or fail) itself
             missing.append(name)
     return missing
+
+
+def warm_up() -> list[str]:
+    """Call :data:`WARM_UPS`; returns those that failed (the kernels then pay those costs themselves)."""
+    failed = []
+    for target in WARM_UPS:
+        module, _, function = target.partition(":")
+        try:
+            getattr(importlib.import_module(module), function)()
+        except Exception:  # noqa: BLE001 - only a missed saving
+            failed.append(target)
+    return failed
 
 
 def _reseed() -> None:
@@ -203,7 +219,7 @@ def main() -> None:
     for name, value in FORK_ENV.items():
         os.environ.setdefault(name, value)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the host's to handle
-    missing = preload()
+    missing = preload() + warm_up()
     hazards = fork_hazards()
     if hazards:
         print(f"error cannot fork safely: {'; '.join(hazards)}", flush=True)
