@@ -5,13 +5,14 @@ Started by :class:`analysis.report.executors.forked.TemplateClient` as::
     python -c "from analysis.report.executors.template import main; main()" SOCKET HOST_PID
 
 It imports ipykernel, pandas, pyarrow, scipy.stats, matplotlib, PIL, openpyxl, docx, jinja2,
-seaborn and ``analysis``, then serves fork requests on a Unix socket inside a 0700 directory
+seaborn and ``analysis``, pays a first chart's costs (:mod:`analysis.present.charts.warm`: fonts,
+character maps, catalogues, one draw; rcParams restored), then serves fork requests on a Unix socket inside a 0700 directory
 (connecting to it means running code, so only its owner may). Each request forks a child that
 becomes a fresh ``ipykernel`` with the connection file, environment, working folder and log
 descriptors the kernel manager would have given a spawned kernel. Nothing a notebook does in its
 child reaches the template or the next child: each is its own process, copied on write.
 
-What forking needs (see ``/work/shared/reference/performance_notes.md``):
+What forking needs (see ``performance_notes.md`` in the shared reference folder):
 
 - no threads at fork: the host sets ``OPENBLAS_NUM_THREADS=1`` and
   ``JE_ARROW_MALLOC_CONF=background_thread:false`` before the imports, and the template checks it
@@ -41,6 +42,7 @@ PRELOAD = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
     "ipykernel.zmqshell",
+    "ipykernel.debugger",  # imported by every kernel's initialisation (debugpy; no thread at import)
     "IPython",
     "numpy",
     "pandas",
