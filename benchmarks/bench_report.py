@@ -1,9 +1,11 @@
 """Benchmark of ``enforcement report``: the full suite against two papermill floors, warm vs cold kernels, re-run.
 
     .venv/bin/python benchmarks/bench_report.py [--notebooks notebooks] [--processed data/processed]
-                                                [--year 2024] [--jobs N]
+                                                [--year 2024] [--jobs N] [--rounds R]
 
-Measured in one run, so only the ratios mean something (the machine's speed drifts):
+Measured in one run, so only the ratios mean something (the machine's speed drifts). With ``--rounds R``
+the command-line floor and the two forked suites are run R times, alternating, and medians are printed
+(single runs on this 2-core machine vary by about 10 %):
 
 1. *Command-line floor*: as many trivial notebooks (one parameters cell, ``x = 1``) as the suite has
    runs, each through the ``papermill`` command line, ``--jobs`` at a time (interpreter, ``import
@@ -32,6 +34,7 @@ import io
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processed", type=Path, default=ROOT / "data" / "processed")
     parser.add_argument("--year", type=int, default=None)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rounds", type=int, default=1, help="alternating repeats of floor and forked suites")
     args = parser.parse_args(argv)
 
     import logging
@@ -207,12 +211,19 @@ def main(argv: list[str] | None = None) -> int:
 
         has_pdf = chromium_executable() is not None
         local_s, local = suite("local")
-        forked_s, forked = suite("forked")
-        n = len(forked.results)
-        cli_s = floor_cli(n, args.jobs, work, year)
-        nopdf_s, nopdf = suite("forked", pdf=False)
+        samples: dict[str, list[float]] = {"forked": [], "cli": [], "nopdf": []}
+        failed_ids: set[str] = {r.job.id for r in local.failed}
+        for _ in range(max(1, args.rounds)):
+            seconds, forked = suite("forked")
+            samples["forked"].append(seconds)
+            n = len(forked.results)
+            samples["cli"].append(floor_cli(n, args.jobs, work, year))
+            seconds, nopdf = suite("forked", pdf=False)
+            samples["nopdf"].append(seconds)
+            failed_ids |= {r.job.id for r in forked.failed + nopdf.failed}
+        forked_s, cli_s, nopdf_s = (statistics.median(samples[k]) for k in ("forked", "cli", "nopdf"))
         inproc_s = floor_inprocess(n, args.jobs, work, year)
-        failed = sorted({r.job.id for r in forked.failed + local.failed + nopdf.failed})
+        failed = sorted(failed_ids)
 
         outputs = work / "outputs_forked"
         cmd = [sys.executable, "-m", "analysis", "report", "--year", str(year), "--processed", str(processed),
@@ -229,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
 
     rerun = min(reruns)
     ratio = forked_s / cli_s if cli_s else float("inf")
-    print(f"notebook runs: {n} (jobs={args.jobs}, year={year}){'; FAILED: ' + ', '.join(failed) if failed else ''}")
+    print(f"notebook runs: {n} (jobs={args.jobs}, year={year}, rounds={max(1, args.rounds)}; medians)"
+          f"{'; FAILED: ' + ', '.join(failed) if failed else ''}")
+    if args.rounds > 1:
+        for key, label in (("cli", "floor"), ("forked", "forked"), ("nopdf", "forked, no PDFs")):
+            print(f"  {label} rounds: {', '.join(f'{x:.1f}' for x in samples[key])} s")
     print(f"floor, papermill command line:        {cli_s:6.2f} s")
     print(f"floor, papermill in-process:          {inproc_s:6.2f} s")
     pdfs = "with PDFs" if has_pdf else "no Chromium: no PDFs"
