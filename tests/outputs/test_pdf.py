@@ -140,3 +140,35 @@ def test_chromium_lookup_honours_the_environment(tmp_path, monkeypatch):
     fake.chmod(0o755)
     monkeypatch.setenv(pdfmod.CHROMIUM_ENV, str(fake))
     assert pdfmod.chromium_executable() == str(fake)
+
+
+@needs_chromium
+def test_pages_printed_in_the_background_and_the_rest_at_close(tmp_path):
+    """The runner's way: Chromium started first, a page printed as soon as it is submitted, the rest at close."""
+    year_dir = tmp_path / "2024"
+    (year_dir / "html").mkdir(parents=True)
+    first = _report_html(year_dir / "html" / "01_first.html")
+    second = _report_html(year_dir / "html" / "02_second.html")
+    out = io.StringIO()
+    printer = pdfmod.PdfPrinter(year_dir, stream=out).start()
+    printer.submit(first)
+    written = printer.close()  # waits for the background page, then prints the one never submitted
+    assert written == [year_dir / "pdf" / "01_first.pdf", year_dir / "pdf" / "02_second.pdf"]
+    assert out.getvalue() == "" and printer.printed == 2
+    assert all(p.read_bytes().startswith(b"%PDF") for p in written)
+
+    # Nothing changed: a new printer prints nothing and starts no browser.
+    before = [p.stat().st_mtime_ns for p in written]
+    again = pdfmod.PdfPrinter(year_dir, stream=io.StringIO())
+    assert again.close() == written and again.printed == 0 and again.tools is None
+    assert [p.stat().st_mtime_ns for p in written] == before
+
+
+@needs_chromium
+def test_an_interrupted_run_prints_nothing_more(tmp_path):
+    year_dir = tmp_path / "2024"
+    (year_dir / "html").mkdir(parents=True)
+    _report_html(year_dir / "html" / "01_first.html")
+    printer = pdfmod.PdfPrinter(year_dir, stream=io.StringIO()).start()
+    assert printer.close(finish=False) == []
+    assert not (year_dir / "pdf").exists() and printer.tools is None

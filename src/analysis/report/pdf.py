@@ -475,7 +475,7 @@ class PdfPrinter:
         if not self.force and self.state.get(page.stem) == digest and dest.is_file():
             self.written.append(dest)
             return
-        if not self._browser():
+        if self.broken or not self._browser():  # the browser did not start, or has gone: said once
             return
         ensure_dir(dest.parent)
         try:
