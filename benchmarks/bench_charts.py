@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-
 from PIL import Image
 
 from analysis.present.charts import ranking_bars, render_figure, save_figure, trend_line

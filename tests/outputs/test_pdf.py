@@ -148,7 +148,7 @@ def test_pages_printed_in_the_background_and_the_rest_at_close(tmp_path):
     year_dir = tmp_path / "2024"
     (year_dir / "html").mkdir(parents=True)
     first = _report_html(year_dir / "html" / "01_first.html")
-    second = _report_html(year_dir / "html" / "02_second.html")
+    _report_html(year_dir / "html" / "02_second.html")
     out = io.StringIO()
     printer = pdfmod.PdfPrinter(year_dir, stream=out).start()
     printer.submit(first)

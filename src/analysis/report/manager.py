@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from analysis.atomic import replace_file
 from analysis.errors import OutputError

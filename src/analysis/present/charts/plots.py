@@ -36,7 +36,6 @@ from analysis.present.charts.style import (
 from analysis.present.numbers import label_text
 
 
-
 def _require(df: pd.DataFrame, columns: list[str], func: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
