@@ -433,6 +433,34 @@ def test_inline_png_downscales(tmp_path):
         assert img.size == (300, 200) and img.mode == "P"
 
 
+def test_cached_rollups_equal_a_fresh_computation_types_included(tmp_path, monkeypatch):
+    import analysis.stats.hierarchy
+    from analysis.clean.pipeline import clean
+    from analysis.stats.hierarchy import with_rollups
+    from analysis.views.memo import cached_rollups, rollups_key
+
+    facts, _, _ = clean(ROOT / "data" / "raw", progress=False)  # the bundled sample, as a notebook reads it
+    expected = with_rollups(facts)
+    assert expected["rolled_up"].any()  # the sample has parents completed from their children
+    cache = tmp_path / "cache"
+    pd.testing.assert_frame_equal(cached_rollups(facts, cache), expected)
+    assert len(list(cache.glob("rollups-*.parquet"))) == 1
+
+    def boom(*args, **kwargs):
+        raise AssertionError("must be read from the cache")
+
+    monkeypatch.setattr(analysis.stats.hierarchy, "with_rollups", boom)
+    hit = cached_rollups(facts, cache)
+    pd.testing.assert_frame_equal(hit, expected)  # values, order, index and every column's type
+    monkeypatch.undo()
+
+    changed = facts.assign(value=facts["value"] + 1)
+    assert rollups_key(changed) != rollups_key(facts)
+    (cache / f"rollups-{rollups_key(facts)}.parquet").write_bytes(b"not parquet")
+    pd.testing.assert_frame_equal(cached_rollups(facts, cache), expected)  # recomputed
+    pd.testing.assert_frame_equal(cached_rollups(facts, None), expected)
+
+
 def test_cached_summary_round_trip_and_invalidation(tmp_path, monkeypatch):
     import analysis.stats.summary
 

@@ -1,8 +1,8 @@
 """Report-run step: the yearly letter draft ``outputs/<year>/letter/letter_<year>_<province>.docx``.
 
 Called by the report runner after the notebooks ran (one line, see :func:`build_letter`). It reads the
-processed data exactly as the overview notebook does (``views.load_processed`` -> ``with_rollups`` ->
-``cached_summary`` with the year folder's summary cache), so the letter's figures are the overview's
+processed data exactly as the overview notebook does (``views.load_processed`` -> ``cached_rollups`` ->
+``cached_summary`` with the year folder's cache), so the letter's figures are the overview's
 figures, and it reuses the summary table the notebooks already built.
 """
 
@@ -71,7 +71,7 @@ def build_letter(year: int, processed_dir: Path | str, year_dir: Path | str, *, 
     try:
         data = v.load_processed(processed_dir)
         data.facts = select_province(data.facts, province)  # the province this run reports on
-        facts = v.with_rollups(data.facts)
+        facts = v.cached_rollups(data.facts, v.summary_cache_dir(year_dir))
         province = v.province_of(data.facts)
         summary = v.cached_summary(facts, data.reference, data.is_sample, v.summary_cache_dir(year_dir))
         have = summary[(summary["year"].astype(int) == int(year))

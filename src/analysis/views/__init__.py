@@ -62,7 +62,7 @@ from analysis.views.loading import (
     require_year,
     resolve_path,
 )
-from analysis.views.memo import cached_summary, summary_cache_dir, summary_key
+from analysis.views.memo import cached_rollups, cached_summary, summary_cache_dir, summary_key
 from analysis.views.overview import (
     key_paragraph,
     license_paragraph,
@@ -117,6 +117,7 @@ __all__ = [
     "Table",
     "agency_mapping",
     "available_indicators",
+    "cached_rollups",
     "cached_summary",
     "casefile",
     "casefile_difference",

@@ -2,8 +2,9 @@
 
 :func:`open_report` is the first call of every report notebook. It resolves the output folder, loads the
 processed data (:func:`analysis.views.loading.load_processed`), checks the year (and the region of the
-region profile), completes parents' figures (:func:`analysis.stats.hierarchy.with_rollups`) and builds or
-reads the memoised summary table (:func:`analysis.views.memo.cached_summary`).
+region profile), completes parents' figures (:func:`analysis.stats.hierarchy.with_rollups`, memoised by
+:func:`analysis.views.memo.cached_rollups`) and builds or reads the memoised summary table
+(:func:`analysis.views.memo.cached_summary`).
 
 The report sections record the tables they produce with :meth:`Report.keep` (and the paragraphs of the
 Word export with :meth:`Report.keep_text`); :meth:`Report.export` writes them all at the end -- the one
@@ -30,7 +31,7 @@ from analysis.views.loading import (
     resolve_path,
     select_province,
 )
-from analysis.views.memo import cached_summary, summary_cache_dir
+from analysis.views.memo import cached_rollups, cached_summary, summary_cache_dir
 from analysis.views.wording import say
 
 
@@ -133,8 +134,6 @@ def open_report(processed_dir: str | Path, year, output_dir: str | Path = "", *,
     info = check_region(data.facts, str(region)) if region is not None else None
     if not summary:
         return Report(year, data, out_dir, data.facts, region=info)
-    from analysis.stats.hierarchy import with_rollups
-
-    facts = with_rollups(data.facts)
+    facts = cached_rollups(data.facts, summary_cache_dir(out_dir))
     table = cached_summary(facts, data.reference, data.is_sample, summary_cache_dir(out_dir))
     return Report(year, data, out_dir, facts, table, region=info)
