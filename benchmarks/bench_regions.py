@@ -23,7 +23,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
+
+from bench_summary import best_of  # benchmarks/ is on sys.path when run as a script
 
 from analysis.catalog import load_catalog
 
@@ -69,16 +70,6 @@ def make_labels(cat, n: int, seed: int) -> list[tuple[str, tuple[str, ...], int 
     return out
 
 
-def _best(fn, repeat: int) -> tuple[float, float]:
-    walls, cpus = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return min(walls), min(cpus)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
@@ -104,9 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
     wrong = [(lab, exp, m.status, m.region and m.region.code)
              for (lab, _, _, exp), m in zip(labels, warm(), strict=True) if m.region is None or m.region.code != exp]
-    t_base, c_base = _best(baseline, args.repeat)
-    t_cold, c_cold = _best(cold, args.repeat)
-    t_warm, c_warm = _best(warm, args.repeat)
+    t_base, c_base = best_of(baseline, args.repeat)
+    t_cold, c_cold = best_of(cold, args.repeat)
+    t_warm, c_warm = best_of(warm, args.repeat)
     distinct = len({(lab, ctx, year) for lab, ctx, year, _ in labels})
     print(f"catalogue: {len(cat.regions)} regions, {len(cat.changes)} changes; labels: {len(labels)} "
           f"({distinct} distinct), seed {args.seed}")

@@ -48,25 +48,10 @@ def cached_summary(facts: pd.DataFrame, reference: pd.DataFrame | None = None, i
     digest of the package's code and catalogues, so any change rebuilds. The file is written atomically;
     an unreadable cache file is ignored. ``cache_dir=None`` builds without caching.
     """
-    path = Path(cache_dir) / f"summary-{summary_key(facts, reference, is_sample)}.parquet" if cache_dir else None
-    if path is not None and path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt
-            pass
     from analysis.stats.summary import build_summary
 
-    summary = build_summary(facts, reference=reference, is_sample=is_sample)
-    if path is not None:
-        from analysis.atomic import atomic_path
-
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(path) as tmp:
-                summary.to_parquet(tmp, index=False)
-        except OSError:
-            pass  # caching is an optimisation only
-    return summary
+    path = Path(cache_dir) / f"summary-{summary_key(facts, reference, is_sample)}.parquet" if cache_dir else None
+    return _memoised(path, lambda: build_summary(facts, reference=reference, is_sample=is_sample))
 
 
 def rollups_key(facts: pd.DataFrame) -> str:
@@ -121,14 +106,20 @@ def cached_rollups(facts: pd.DataFrame, cache_dir: str | Path | None = None) -> 
     from analysis.stats.hierarchy import with_rollups
 
     path = Path(cache_dir) / f"rollups-{rollups_key(facts)}.parquet" if cache_dir else None
+    return _memoised(path, lambda: with_rollups(facts))
+
+
+def _memoised(path: Path | None, compute) -> pd.DataFrame:
+    """``compute()``, read from ``path`` when a readable cache file is there, else computed and written
+    (atomically; a failed write only loses the saving). ``path=None`` computes without caching."""
     if path is not None and path.is_file():
         try:
             return _read_frame(path)
-        except Exception:  # noqa: BLE001 - a damaged cache file is computed again
+        except Exception:  # noqa: BLE001 - a damaged (or older, untyped) cache file is computed again
             pass
-    out = with_rollups(facts)
+    out = compute()
     if path is not None:
-        with contextlib.suppress(OSError, ValueError, TypeError):  # caching is an optimisation only
+        with contextlib.suppress(OSError, ValueError, TypeError):
             _write_frame(out, path)
     return out
 
